@@ -1,0 +1,40 @@
+// The bulwark-agent command line (SPEC.md §3), platform-neutral.
+//
+// Each OS's main() builds PlatformHooks (how to make its System and which probes it has) and
+// calls RunAgentCli. Output goes to `out` (documents, tables) and `err` (one-line errors);
+// logs go through spdlog to stderr. Exit codes: 0 success, 1 error (bad arguments, failure),
+// 2 reserved for "check found failures" (oscap convention).
+#ifndef BULWARK_AGENT_SERVICE_AGENT_CLI_H_
+#define BULWARK_AGENT_SERVICE_AGENT_CLI_H_
+
+#include <functional>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "agent/base/status.h"
+#include "agent/probes/probe.h"
+#include "agent/sys/system.h"
+
+namespace bulwark {
+
+// The platform's part of the agent, bound by main().
+class AgentPlatform {
+ public:
+  virtual ~AgentPlatform() = default;
+  // "linux" or "windows".
+  virtual std::string os_family() const = 0;
+  // The System whose FileSystem reads under `root` ("/" for the live host).
+  virtual Result<std::unique_ptr<System>> MakeSystem(const std::string& root) const = 0;
+  // Adds this platform's probes, bound to `system`, to `registry`.
+  virtual void RegisterProbes(const System& system, ProbeRegistry& registry) const = 0;
+};
+
+// Runs one invocation. `args` excludes the program name.
+int RunAgentCli(const std::vector<std::string>& args, const AgentPlatform& platform,
+                std::ostream& out, std::ostream& err);
+
+}  // namespace bulwark
+
+#endif  // BULWARK_AGENT_SERVICE_AGENT_CLI_H_

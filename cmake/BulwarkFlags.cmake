@@ -1,0 +1,20 @@
+# Shared compile flags live on one INTERFACE target that every Bulwark target links.
+add_library(bulwark_flags INTERFACE)
+target_compile_options(bulwark_flags INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
+  -Woverloaded-virtual -Wconversion -Wsign-conversion -Wformat=2
+  -Wimplicit-fallthrough)
+if(BULWARK_WERROR)
+  target_compile_options(bulwark_flags INTERFACE -Werror)
+endif()
+target_compile_definitions(bulwark_flags INTERFACE
+  BULWARK_VERSION="${PROJECT_VERSION}"
+  # Boost.JSON and Boost.Asio are used from headers only where possible.
+  BOOST_ALL_NO_LIB)
+if(BULWARK_SANITIZE)
+  set(_san -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  target_compile_options(bulwark_flags INTERFACE ${_san})
+  target_link_options(bulwark_flags INTERFACE ${_san})
+endif()
+
+# Third-party headers are included as SYSTEM so their warnings never fail our build.

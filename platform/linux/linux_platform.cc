@@ -1,0 +1,18 @@
+#include "platform/linux/linux_platform.h"
+
+#include "platform/linux/disk_encryption_probe.h"
+#include "platform/linux/host_probe.h"
+#include "platform/linux/linux_system.h"
+
+namespace bulwark {
+
+Result<std::unique_ptr<System>> LinuxPlatform::MakeSystem(const std::string& root) const {
+  return NewDefaultSystem(root);
+}
+
+void LinuxPlatform::RegisterProbes(const System& system, ProbeRegistry& registry) const {
+  registry.Add(std::make_unique<HostProbe>(system));
+  registry.Add(std::make_unique<DiskEncryptionProbe>(system, luks_));
+}
+
+}  // namespace bulwark
