@@ -47,12 +47,20 @@ int UsageError(std::ostream& err, const std::string& message) {
 bool Parse(const std::vector<std::string>& args, const po::options_description& desc,
            po::variables_map& vm, std::ostream& err, int* exit_code) {
   try {
-    po::store(
+    po::parsed_options parsed =
         po::command_line_parser(args)
             .options(desc)
             .style(po::command_line_style::unix_style ^ po::command_line_style::allow_guessing)
-            .run(),
-        vm);
+            .run();
+    // Every argument of our commands is an option: a stray word is a mistake, never ignored.
+    for (const auto& option : parsed.options) {
+      if (option.string_key.empty() || option.position_key >= 0) {
+        std::string word = option.original_tokens.empty() ? "" : option.original_tokens.front();
+        *exit_code = UsageError(err, "unexpected argument '" + word + "'");
+        return false;
+      }
+    }
+    po::store(parsed, vm);
     po::notify(vm);
     return true;
   } catch (const po::error& e) {

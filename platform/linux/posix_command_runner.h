@@ -13,8 +13,7 @@ namespace bulwark {
 class PosixCommandRunner final : public CommandRunner {
  public:
   Result<CommandResult> Run(const std::vector<std::string>& argv,
-                            const CommandOptions& options) override;
-  using CommandRunner::Run;
+                            const CommandOptions& options = {}) override;
 };
 
 }  // namespace bulwark

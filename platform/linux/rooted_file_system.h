@@ -22,16 +22,14 @@ class RootedFileSystem final : public FileSystem {
   // Create() checks that and normalises trailing slashes.
   static Result<RootedFileSystem> Create(std::string root);
 
-  Result<std::string> ReadFile(std::string_view path, std::size_t max_bytes) const override;
+  Result<std::string> ReadFile(std::string_view path,
+                               std::size_t max_bytes = kDefaultMaxBytes) const override;
   Result<std::vector<std::string>> ListDirectory(std::string_view path) const override;
   Result<std::string> ReadLink(std::string_view path) const override;
   Result<std::string> Canonicalize(std::string_view path) const override;
-  Result<FileInfo> Stat(std::string_view path, bool follow) const override;
+  Result<FileInfo> Stat(std::string_view path, bool follow = true) const override;
   std::string HostPath(std::string_view path) const override;
   bool IsLiveRoot() const override { return prefix_.empty(); }
-
-  using FileSystem::ReadFile;
-  using FileSystem::Stat;
 
  private:
   explicit RootedFileSystem(std::string prefix) : prefix_(std::move(prefix)) {}
