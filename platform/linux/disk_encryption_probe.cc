@@ -84,7 +84,8 @@ void DiskEncryptionProbe::OnFailure(FactsDocument& facts, const std::string& rea
   facts.disk_encryption.reason = reason;
 }
 
-void DiskEncryptionProbe::ApplyVerdict(const EncryptionVerdict& verdict, VolumeFacts& v) const {
+void DiskEncryptionProbe::ApplyVerdict(const EncryptionVerdict& verdict, VolumeFacts& v,
+                                       HeaderCache& headers) const {
   v.encrypted = verdict.encrypted;
   v.removable = verdict.removable;
   if (verdict.encrypted == false) {
@@ -107,7 +108,11 @@ void DiskEncryptionProbe::ApplyVerdict(const EncryptionVerdict& verdict, VolumeF
   const bool is_luks = crypt.dm.subsystem == "luks1" || crypt.dm.subsystem == "luks2";
   const FileSystem& fs = system_.file_system();
   if (is_luks) {
-    auto header = luks_.ReadHeader(fs.HostPath(device));
+    auto cached = headers.find(device);
+    if (cached == headers.end()) {
+      cached = headers.emplace(device, luks_.ReadHeader(fs.HostPath(device))).first;
+    }
+    const Result<LuksHeader>& header = cached->second;
     if (!header.ok()) {
       std::string why = header.status().message();
       if (header.status().code() == StatusCode::kPermissionDenied)
@@ -175,6 +180,7 @@ Status DiskEncryptionProbe::Collect(FactsDocument& facts) {
   }
 
   BlockStackReader reader(fs);
+  HeaderCache headers;
   std::vector<VolumeFacts> volumes;
   std::vector<std::pair<std::size_t, BlockNode>> deferred;
   for (auto& [key, group] : groups) {
@@ -209,7 +215,7 @@ Status DiskEncryptionProbe::Collect(FactsDocument& facts) {
       continue;
     }
     EncryptionVerdict verdict = EvaluateEncryption(stack, nullptr);
-    ApplyVerdict(verdict, v);
+    ApplyVerdict(verdict, v, headers);
     v.role = RoleForMount(e.mount_point, verdict.removable);
     if (e.fstype == "zfs" && v.encrypted == false) {
       // ZFS can encrypt natively below the pool; we do not read dataset properties yet.
@@ -288,7 +294,7 @@ Status DiskEncryptionProbe::Collect(FactsDocument& facts) {
       v.device = DevicePathOf(*stack);
       v.stack = DescribeStack(*stack);
       EncryptionVerdict verdict = EvaluateEncryption(*stack, nullptr);
-      ApplyVerdict(verdict, v);
+      ApplyVerdict(verdict, v, headers);
       volumes.push_back(std::move(v));
     }
   }

@@ -13,6 +13,9 @@
 #ifndef BULWARK_PLATFORM_LINUX_DISK_ENCRYPTION_PROBE_H_
 #define BULWARK_PLATFORM_LINUX_DISK_ENCRYPTION_PROBE_H_
 
+#include <map>
+#include <string>
+
 #include "agent/probes/probe.h"
 #include "agent/sys/system.h"
 #include "platform/linux/block_stack.h"
@@ -31,8 +34,12 @@ class DiskEncryptionProbe final : public Probe {
   void OnFailure(FactsDocument& facts, const std::string& reason) override;
 
  private:
+  // Header reads of one Collect() by device: many LVM volumes share one LUKS container.
+  using HeaderCache = std::map<std::string, Result<LuksHeader>>;
+
   // Fills the encryption fields of `volume` from a verdict over its stack.
-  void ApplyVerdict(const EncryptionVerdict& verdict, VolumeFacts& volume) const;
+  void ApplyVerdict(const EncryptionVerdict& verdict, VolumeFacts& volume,
+                    HeaderCache& headers) const;
 
   const System& system_;
   const LuksReader& luks_;

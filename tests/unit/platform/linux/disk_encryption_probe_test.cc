@@ -426,7 +426,8 @@ TEST_F(DiskEncryptionProbeTest, GarbageInMountinfoIsSkippedAndCounted) {
   sys_.AddDisk("sda", 8, 0);
   sys_.AddPartition("sda", "sda1", 8, 1);
   sys_.AddRawMountLine("this is not a mountinfo line");
-  sys_.AddRawMountLine(std::string("\x01\x02\xff\xfe binary \0 junk", 20));
+  const char junk[] = "\x01\x02\xff\xfe binary \0 junk";
+  sys_.AddRawMountLine(std::string(junk, sizeof junk - 1));
   sys_.AddRawMountLine("25 1 8:1 / /truncated rw");
   sys_.AddRawMountLine("26 1 x:y / /bad rw - ext4 /dev/sda1 rw");
   sys_.AddMount(8, 1, "/", "ext4", "/dev/sda1");
