@@ -2,10 +2,13 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <deque>
 #include <memory>
@@ -16,6 +19,9 @@ namespace bulwark {
 namespace {
 
 constexpr int kMaxSymlinks = 40;  // as the kernel's MAXSYMLINKS
+
+// Whether this kernel (and seccomp policy) lets us use openat2; learned on first use.
+std::atomic<bool> g_openat2_unavailable{false};
 
 struct FdCloser {
   int fd;
@@ -52,9 +58,31 @@ std::string_view Basename(std::string_view path) {
   return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
+Result<std::string> ReadLinkAt(int dirfd, const char* name, std::string_view path) {
+  char buf[4096];
+  ssize_t n = ::readlinkat(dirfd, name, buf, sizeof buf);
+  if (n < 0) return ErrnoToStatus(errno, std::string(path));
+  if (static_cast<std::size_t>(n) >= sizeof buf) {
+    return ResourceExhaustedError(std::string(path) + ": symlink target too long");
+  }
+  return std::string(buf, static_cast<std::size_t>(n));
+}
+
 }  // namespace
 
-Result<RootedFileSystem> RootedFileSystem::Create(std::string root) {
+RootedFileSystem::RootFd& RootedFileSystem::RootFd::operator=(RootFd&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = std::exchange(other.fd_, -1);
+  }
+  return *this;
+}
+
+RootedFileSystem::RootFd::~RootFd() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<RootedFileSystem> RootedFileSystem::Create(std::string root, Resolution resolution) {
   if (root.empty() || root[0] != '/') {
     return InvalidArgumentError("root must be an absolute path: '" + root + "'");
   }
@@ -62,15 +90,48 @@ Result<RootedFileSystem> RootedFileSystem::Create(std::string root) {
   struct stat st {};
   if (::stat(root.c_str(), &st) != 0) return ErrnoToStatus(errno, "root " + root);
   if (!S_ISDIR(st.st_mode)) return InvalidArgumentError("root is not a directory: " + root);
-  return RootedFileSystem(root == "/" ? std::string() : root);
+  const bool manual = resolution == Resolution::kManual;
+  if (root == "/") return RootedFileSystem(std::string(), RootFd(), manual);
+  int fd = ::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return ErrnoToStatus(errno, "root " + root);
+  return RootedFileSystem(root, RootFd(fd), manual);
+}
+
+bool RootedFileSystem::Manual() const {
+  return manual_ || g_openat2_unavailable.load(std::memory_order_relaxed);
 }
 
 std::string RootedFileSystem::HostPath(std::string_view path) const {
   return prefix_ + std::string(path);
 }
 
-Result<std::string> RootedFileSystem::Canonicalize(std::string_view path) const {
+Result<int> RootedFileSystem::Open(std::string_view path, int flags) const {
   RETURN_IF_ERROR(RequireAbsolute(path));
+  flags |= O_CLOEXEC;
+  if (IsLiveRoot()) {
+    int fd = ::open(std::string(path).c_str(), flags);
+    if (fd < 0) return ErrnoToStatus(errno, std::string(path));
+    return fd;
+  }
+  if (!Manual()) {
+    std::string relative(path.substr(1));
+    if (relative.empty()) relative = ".";
+    struct open_how how {};
+    how.flags = static_cast<__u64>(static_cast<unsigned int>(flags));
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    long fd = ::syscall(SYS_openat2, root_fd_.get(), relative.c_str(), &how, sizeof how);
+    if (fd >= 0) return static_cast<int>(fd);
+    // ENOSYS: kernel before 5.6; EPERM: a seccomp filter that does not know the call.
+    if (errno != ENOSYS && errno != EPERM) return ErrnoToStatus(errno, std::string(path));
+    g_openat2_unavailable.store(true, std::memory_order_relaxed);
+  }
+  ASSIGN_OR_RETURN(std::string host, ResolveManually(path, (flags & O_NOFOLLOW) == 0));
+  int fd = ::open(host.c_str(), flags);
+  if (fd < 0) return ErrnoToStatus(errno, std::string(path));
+  return fd;
+}
+
+Result<std::string> RootedFileSystem::CanonicalizeManually(std::string_view path) const {
   std::deque<std::string> pending;
   for (auto c : Split(path, '/')) pending.emplace_back(c);
   std::string resolved;  // in-root path without trailing '/', "" meaning the root
@@ -80,7 +141,8 @@ Result<std::string> RootedFileSystem::Canonicalize(std::string_view path) const 
     pending.pop_front();
     if (component.empty() || component == ".") continue;
     if (component == "..") {
-      resolved.resize(resolved.rfind('/') == std::string::npos ? 0 : resolved.rfind('/'));
+      auto slash = resolved.rfind('/');
+      resolved.resize(slash == std::string::npos ? 0 : slash);
       continue;
     }
     std::string candidate = resolved + "/" + component;
@@ -94,13 +156,7 @@ Result<std::string> RootedFileSystem::Canonicalize(std::string_view path) const 
     if (++links > kMaxSymlinks) {
       return ResourceExhaustedError(std::string(path) + ": too many levels of symbolic links");
     }
-    char buf[4096];
-    ssize_t n = ::readlink(host.c_str(), buf, sizeof buf);
-    if (n < 0) return ErrnoToStatus(errno, std::string(path));
-    if (static_cast<std::size_t>(n) >= sizeof buf) {
-      return ResourceExhaustedError(std::string(path) + ": symlink target too long");
-    }
-    std::string_view target(buf, static_cast<std::size_t>(n));
+    ASSIGN_OR_RETURN(std::string target, ReadLinkAt(AT_FDCWD, host.c_str(), path));
     if (!target.empty() && target[0] == '/') resolved.clear();  // absolute: re-rooted
     auto parts = Split(target, '/');
     for (auto it = parts.rbegin(); it != parts.rend(); ++it) pending.emplace_front(*it);
@@ -108,25 +164,38 @@ Result<std::string> RootedFileSystem::Canonicalize(std::string_view path) const 
   return resolved.empty() ? std::string("/") : resolved;
 }
 
-Result<std::string> RootedFileSystem::Resolve(std::string_view path, bool follow_last) const {
+Result<std::string> RootedFileSystem::Canonicalize(std::string_view path) const {
   RETURN_IF_ERROR(RequireAbsolute(path));
-  if (IsLiveRoot()) return std::string(path);
+  if (!IsLiveRoot() && Manual()) return CanonicalizeManually(path);
+  // Let the kernel resolve, then ask it where the descriptor points.
+  ASSIGN_OR_RETURN(int fd, Open(path, O_PATH));
+  FdCloser closer{fd};
+  std::string proc_link = "/proc/self/fd/" + std::to_string(fd);
+  auto host = ReadLinkAt(AT_FDCWD, proc_link.c_str(), path);
+  if (!host.ok()) return CanonicalizeManually(path);  // no /proc: walk it ourselves
+  if (IsLiveRoot()) return *host;
+  if (*host == prefix_) return std::string("/");
+  if (!StartsWith(*host, prefix_ + "/")) return CanonicalizeManually(path);
+  return host->substr(prefix_.size());
+}
+
+Result<std::string> RootedFileSystem::ResolveManually(std::string_view path,
+                                                      bool follow_last) const {
   if (follow_last) {
-    ASSIGN_OR_RETURN(std::string canonical, Canonicalize(path));
+    ASSIGN_OR_RETURN(std::string canonical, CanonicalizeManually(path));
     return HostPath(canonical);
   }
   std::string_view base = Basename(path);
-  if (base.empty() || base == "." || base == "..") return Resolve(path, true);
-  ASSIGN_OR_RETURN(std::string parent, Canonicalize(Dirname(path)));
+  if (base.empty() || base == "." || base == "..") return ResolveManually(path, true);
+  ASSIGN_OR_RETURN(std::string parent, CanonicalizeManually(Dirname(path)));
   if (parent == "/") parent.clear();
   return HostPath(parent + "/" + std::string(base));
 }
 
 Result<std::string> RootedFileSystem::ReadFile(std::string_view path, std::size_t max_bytes) const {
-  ASSIGN_OR_RETURN(std::string host, Resolve(path, true));
   // O_NONBLOCK: opening a FIFO planted in a hostile tree must not wait for a writer.
-  FdCloser fd{::open(host.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)};
-  if (fd.fd < 0) return ErrnoToStatus(errno, std::string(path));
+  ASSIGN_OR_RETURN(int raw_fd, Open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK));
+  FdCloser fd{raw_fd};
   struct stat st {};
   if (::fstat(fd.fd, &st) != 0) return ErrnoToStatus(errno, std::string(path));
   if (S_ISDIR(st.st_mode)) return InvalidArgumentError(std::string(path) + ": is a directory");
@@ -150,9 +219,13 @@ Result<std::string> RootedFileSystem::ReadFile(std::string_view path, std::size_
 }
 
 Result<std::vector<std::string>> RootedFileSystem::ListDirectory(std::string_view path) const {
-  ASSIGN_OR_RETURN(std::string host, Resolve(path, true));
-  std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(host.c_str()), ::closedir);
-  if (!dir) return ErrnoToStatus(errno, std::string(path));
+  ASSIGN_OR_RETURN(int fd, Open(path, O_RDONLY | O_DIRECTORY));
+  std::unique_ptr<DIR, int (*)(DIR*)> dir(::fdopendir(fd), ::closedir);
+  if (!dir) {
+    int err = errno;
+    ::close(fd);
+    return ErrnoToStatus(err, std::string(path));
+  }
   std::vector<std::string> names;
   errno = 0;
   while (struct dirent* entry = ::readdir(dir.get())) {
@@ -165,21 +238,16 @@ Result<std::vector<std::string>> RootedFileSystem::ListDirectory(std::string_vie
 }
 
 Result<std::string> RootedFileSystem::ReadLink(std::string_view path) const {
-  ASSIGN_OR_RETURN(std::string host, Resolve(path, false));
-  char buf[4096];
-  ssize_t n = ::readlink(host.c_str(), buf, sizeof buf);
-  if (n < 0) return ErrnoToStatus(errno, std::string(path));
-  if (static_cast<std::size_t>(n) >= sizeof buf) {
-    return ResourceExhaustedError(std::string(path) + ": symlink target too long");
-  }
-  return std::string(buf, static_cast<std::size_t>(n));
+  ASSIGN_OR_RETURN(int fd, Open(path, O_PATH | O_NOFOLLOW));
+  FdCloser closer{fd};
+  return ReadLinkAt(fd, "", path);
 }
 
 Result<FileInfo> RootedFileSystem::Stat(std::string_view path, bool follow) const {
-  ASSIGN_OR_RETURN(std::string host, Resolve(path, follow));
+  ASSIGN_OR_RETURN(int fd, Open(path, O_PATH | (follow ? 0 : O_NOFOLLOW)));
+  FdCloser closer{fd};
   struct stat st {};
-  int rc = follow ? ::stat(host.c_str(), &st) : ::lstat(host.c_str(), &st);
-  if (rc != 0) return ErrnoToStatus(errno, std::string(path));
+  if (::fstatat(fd, "", &st, AT_EMPTY_PATH) != 0) return ErrnoToStatus(errno, std::string(path));
   FileInfo info;
   info.type = TypeOf(st.st_mode);
   info.size = static_cast<std::uint64_t>(st.st_size);

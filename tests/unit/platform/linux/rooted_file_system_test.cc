@@ -17,6 +17,7 @@ using testing::TempDir;
 struct Mode {
   const char* name;
   bool live;
+  RootedFileSystem::Resolution resolution;
 };
 
 class FileSystemConformanceTest : public ::testing::TestWithParam<Mode> {
@@ -31,7 +32,7 @@ class FileSystemConformanceTest : public ::testing::TestWithParam<Mode> {
     dir_.Symlink("/loop-b", "loop-a");
     dir_.Symlink("/dangling", "nowhere");
     dir_.MakeDirs("/empty");
-    auto fs = RootedFileSystem::Create(GetParam().live ? "/" : dir_.path());
+    auto fs = RootedFileSystem::Create(GetParam().live ? "/" : dir_.path(), GetParam().resolution);
     ASSERT_TRUE(fs.ok()) << fs.status().ToString();
     fs_.emplace(std::move(*fs));
   }
@@ -78,11 +79,16 @@ TEST_P(FileSystemConformanceTest, ListsSortedAndReadsLinksAndStats) {
   EXPECT_FALSE(fs_->Exists(P("/dangling")));
 }
 
-INSTANTIATE_TEST_SUITE_P(Modes, FileSystemConformanceTest,
-                         ::testing::Values(Mode{"Live", true}, Mode{"Rooted", false}),
-                         [](const auto& param_info) { return std::string(param_info.param.name); });
+INSTANTIATE_TEST_SUITE_P(
+    Modes, FileSystemConformanceTest,
+    ::testing::Values(Mode{"Live", true, RootedFileSystem::Resolution::kKernel},
+                      Mode{"Rooted", false, RootedFileSystem::Resolution::kKernel},
+                      Mode{"RootedManual", false, RootedFileSystem::Resolution::kManual}),
+    [](const auto& param_info) { return std::string(param_info.param.name); });
 
-TEST(RootedFileSystemTest, AbsoluteAndDotDotLinksStayInsideTheRoot) {
+class RootedEscapeTest : public ::testing::TestWithParam<RootedFileSystem::Resolution> {};
+
+TEST_P(RootedEscapeTest, AbsoluteAndDotDotLinksStayInsideTheRoot) {
   TempDir outside;
   outside.WriteFile("/secret", "host secret");
   TempDir root;
@@ -91,7 +97,7 @@ TEST(RootedFileSystemTest, AbsoluteAndDotDotLinksStayInsideTheRoot) {
   root.Symlink("/abs", outside.path() + "/secret");
   root.Symlink("/dir/up", "../../../../../../../../secret");
   root.Symlink("/etc/passwd-link", "/secret");
-  auto fs = RootedFileSystem::Create(root.path());
+  auto fs = RootedFileSystem::Create(root.path(), GetParam());
   ASSERT_TRUE(fs.ok());
   EXPECT_EQ(fs->ReadFile("/abs").status().code(), StatusCode::kNotFound)
       << "an absolute target is re-rooted, not followed on the host";
@@ -102,6 +108,10 @@ TEST(RootedFileSystemTest, AbsoluteAndDotDotLinksStayInsideTheRoot) {
   EXPECT_EQ(fs->HostPath("/dev/sda"), root.path() + "/dev/sda");
   EXPECT_FALSE(fs->IsLiveRoot());
 }
+
+INSTANTIATE_TEST_SUITE_P(Resolutions, RootedEscapeTest,
+                         ::testing::Values(RootedFileSystem::Resolution::kKernel,
+                                           RootedFileSystem::Resolution::kManual));
 
 TEST(RootedFileSystemTest, NeverBlocksOnFifosOrDevices) {
   TempDir root;
