@@ -45,6 +45,10 @@ Result<SystemTime> ParseRfc3339(std::string_view text) {
   const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)},
                            day{static_cast<unsigned>(d)}};
   if (!ymd.ok() || h > 23 || mi > 59 || s > 59) return bad();
+  // system_clock counts nanoseconds in 64 bits: it cannot represent years past 2262.
+  if (y < 1970 || y > 2261) {
+    return InvalidArgumentError("time outside 1970-2261: '" + std::string(text) + "'");
+  }
   return SystemTime{sys_days{ymd} + hours{h} + minutes{mi} + seconds{s}};
 }
 

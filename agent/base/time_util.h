@@ -17,7 +17,8 @@ using SystemTime = std::chrono::system_clock::time_point;
 std::string FormatRfc3339(SystemTime t);
 
 // Parses exactly "YYYY-MM-DDTHH:MM:SSZ" (no offsets, no fractions, no lower-case 't'/'z'),
-// validating ranges including the day of the month. Errors are kInvalidArgument.
+// validating ranges including the day of the month, in years 1970-2261 (what a 64-bit
+// nanosecond clock can hold). Errors are kInvalidArgument.
 Result<SystemTime> ParseRfc3339(std::string_view text);
 
 }  // namespace bulwark

@@ -73,7 +73,9 @@ CheckResult EvaluateOne(const json::value& check_value, const json::value& facts
   SystemTime since = now;
   if (auto it = first_failed.find(r.id); it != first_failed.end())
     since = std::min(it->second, now);
-  r.deadline = since + std::chrono::hours(24) * r.grace_days.value_or(0);
+  // A century of grace is already meaningless; the clamp keeps the time arithmetic defined.
+  const std::int64_t grace = std::clamp<std::int64_t>(r.grace_days.value_or(0), 0, 36500);
+  r.deadline = since + std::chrono::hours(24) * grace;
   return r;
 }
 

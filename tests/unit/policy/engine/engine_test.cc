@@ -69,6 +69,15 @@ TEST(EngineTest, GraceDaysRunFromFirstFailure) {
   EXPECT_EQ(FormatRfc3339(*results[0].deadline), "2026-12-04T08:00:00Z");
 }
 
+TEST(EngineTest, HugeGraceDaysDoNotOverflowTheDeadline) {
+  auto results = EvaluateChecks(
+      json::parse(R"({"checks":[{"id":"x","condition":false,"grace_days":9223372036854775807},
+                                {"id":"y","condition":false,"grace_days":-5}]})"),
+      json::parse("{}"), At("2026-11-28T16:00:00Z"));
+  EXPECT_EQ(FormatRfc3339(*results[0].deadline), "2126-11-04T16:00:00Z");
+  EXPECT_EQ(FormatRfc3339(*results[1].deadline), "2026-11-28T16:00:00Z");
+}
+
 TEST(EngineTest, ReportCarriesRemediationAndPolicyIdentity) {
   auto facts = Facts("false", "true");
   auto results = EvaluateChecks(json::parse(kPolicy), facts, At("2026-11-28T16:00:00Z"));
