@@ -11,6 +11,14 @@ target_compile_definitions(bulwark_flags INTERFACE
   BULWARK_VERSION="${PROJECT_VERSION}"
   # Boost.JSON and Boost.Asio are used from headers only where possible.
   BOOST_ALL_NO_LIB)
+if(BULWARK_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "BULWARK_FUZZ needs clang (CXX=clang++)")
+  endif()
+  # Coverage instrumentation for every library; fuzz targets add -fsanitize=fuzzer at link.
+  target_compile_options(bulwark_flags INTERFACE -fsanitize=fuzzer-no-link)
+  set(BULWARK_SANITIZE ON)
+endif()
 if(BULWARK_SANITIZE)
   set(_san -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
   target_compile_options(bulwark_flags INTERFACE ${_san})
