@@ -1,5 +1,6 @@
 #include "policy/bundle/strict_base64.h"
 
+#include <array>
 #include <cstdint>
 
 namespace bulwark::bundle {
@@ -9,6 +10,10 @@ constexpr std::string_view kStandardChars =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 constexpr std::string_view kUrlSafeChars =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+constexpr std::uint8_t kStandardOnly = 0x40;
+constexpr std::uint8_t kUrlOnly = 0x80;
+constexpr std::uint8_t kReject = 0xFF;
 
 Status Bad(std::string_view why, std::size_t offset) {
   return InvalidArgumentError("base64: " + std::string(why) + " at offset " +
@@ -27,38 +32,40 @@ Result<std::string> DecodeStrictBase64(std::string_view text, Base64Alphabet* al
   if (pad == 1 && text.back() != '=') return Bad("misplaced padding", text.size() - 2);
   const std::size_t data_len = text.size() - pad;
 
-  bool saw_standard = false;
-  bool saw_url = false;
-  std::string out;
-  out.reserve(data_len / 4 * 3 + 2);
+  // One table lookup per character: the 6-bit value plus which alphabet the character
+  // belongs to only (kStandardOnly for '+' '/', kUrlOnly for '-' '_'); '=' and every other
+  // byte are kReject.
+  static const std::array<std::uint8_t, 256> kTable = [] {
+    std::array<std::uint8_t, 256> t{};
+    t.fill(kReject);
+    for (std::size_t i = 0; i < 62; ++i)
+      t[static_cast<unsigned char>(kStandardChars[i])] = static_cast<std::uint8_t>(i);
+    t['+'] = 62 | kStandardOnly;
+    t['/'] = 63 | kStandardOnly;
+    t['-'] = 62 | kUrlOnly;
+    t['_'] = 63 | kUrlOnly;
+    return t;
+  }();
+
+  std::string out(data_len / 4 * 3 + 2, '\0');
+  std::size_t written = 0;
+  std::uint8_t seen = 0;  // union of alphabet flags
   std::uint32_t acc = 0;
   int bits = 0;
   for (std::size_t i = 0; i < data_len; ++i) {
-    const char c = text[i];
-    std::uint32_t v;
-    if (c >= 'A' && c <= 'Z') {
-      v = static_cast<std::uint32_t>(c - 'A');
-    } else if (c >= 'a' && c <= 'z') {
-      v = static_cast<std::uint32_t>(c - 'a' + 26);
-    } else if (c >= '0' && c <= '9') {
-      v = static_cast<std::uint32_t>(c - '0' + 52);
-    } else if (c == '+' || c == '/') {
-      saw_standard = true;
-      v = c == '+' ? 62 : 63;
-    } else if (c == '-' || c == '_') {
-      saw_url = true;
-      v = c == '-' ? 62 : 63;
-    } else if (c == '=') {
-      return Bad("misplaced padding", i);
-    } else {
-      return Bad("character outside the alphabet", i);
+    const std::uint8_t e = kTable[static_cast<unsigned char>(text[i])];
+    if (e == kReject) {
+      return Bad(text[i] == '=' ? "misplaced padding" : "character outside the alphabet", i);
     }
-    if (saw_standard && saw_url) return Bad("standard and URL-safe alphabets mixed", i);
-    acc = (acc << 6) | v;
+    seen |= e;
+    if ((seen & (kStandardOnly | kUrlOnly)) == (kStandardOnly | kUrlOnly)) {
+      return Bad("standard and URL-safe alphabets mixed", i);
+    }
+    acc = (acc << 6) | (e & 0x3Fu);
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
+      out[written++] = static_cast<char>((acc >> bits) & 0xFF);
       acc &= (1u << bits) - 1;  // keep only the bits not yet emitted
     }
   }
@@ -66,8 +73,10 @@ Result<std::string> DecodeStrictBase64(std::string_view text, Base64Alphabet* al
   if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) {
     return Bad("non-zero padding bits", data_len - 1);
   }
-  if (alphabet != nullptr)
-    *alphabet = saw_url ? Base64Alphabet::kUrlSafe : Base64Alphabet::kStandard;
+  if (alphabet != nullptr) {
+    *alphabet = (seen & kUrlOnly) != 0 ? Base64Alphabet::kUrlSafe : Base64Alphabet::kStandard;
+  }
+  out.resize(written);
   return out;
 }
 

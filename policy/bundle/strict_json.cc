@@ -258,8 +258,14 @@ class Parser {
         continue;
       }
       if (c < 0x80) {
-        out.push_back(static_cast<char>(c));
-        ++pos_;
+        // Copy the whole run of plain ASCII at once: payloads are mostly one long base64 string.
+        const std::size_t start = pos_;
+        while (pos_ < text_.size()) {
+          const unsigned char d = static_cast<unsigned char>(text_[pos_]);
+          if (d == '"' || d == '\\' || d < 0x20 || d >= 0x80) break;
+          ++pos_;
+        }
+        out.append(text_.substr(start, pos_ - start));
         continue;
       }
       const std::size_t n = Utf8SequenceLength();
