@@ -3,6 +3,7 @@
 #include "platform/linux/disk_encryption_probe.h"
 #include "platform/linux/host_probe.h"
 #include "platform/linux/linux_system.h"
+#include "platform/linux/posture/posture_probes.h"
 
 namespace bulwark {
 
@@ -13,6 +14,7 @@ Result<std::unique_ptr<System>> LinuxPlatform::MakeSystem(const std::string& roo
 void LinuxPlatform::RegisterProbes(const System& system, ProbeRegistry& registry) const {
   registry.Add(std::make_unique<HostProbe>(system));
   registry.Add(std::make_unique<DiskEncryptionProbe>(system, luks_));
+  RegisterPostureProbes(system, registry);
 }
 
 }  // namespace bulwark
