@@ -1,6 +1,7 @@
 #include "platform/linux/posix_command_runner.h"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -67,6 +68,9 @@ Result<CommandResult> PosixCommandRunner::Run(const std::vector<std::string>& ar
         ::dup2(errp.fd[1], 2) < 0) {
       ::_exit(127);
     }
+    // Dropping to another user must not keep the agent's supplementary groups (root's, or
+    // e.g. 'disk' for a service account): the child gets only its primary group.
+    if ((options.run_as_uid || options.run_as_gid) && ::setgroups(0, nullptr) != 0) ::_exit(126);
     if (options.run_as_gid && ::setgid(*options.run_as_gid) != 0) ::_exit(126);
     if (options.run_as_uid && ::setuid(*options.run_as_uid) != 0) ::_exit(126);
     ::execve(program.c_str(), child_argv.data(), child_env.data());

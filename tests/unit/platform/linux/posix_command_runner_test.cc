@@ -1,6 +1,10 @@
 #include "platform/linux/posix_command_runner.h"
 
+#include <grp.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <vector>
 
 namespace bulwark {
 namespace {
@@ -56,6 +60,25 @@ TEST(PosixCommandRunnerTest, OutputCapKillsTheChild) {
   options.max_output_bytes = 4096;
   auto r = runner.Run({"yes"}, options);
   EXPECT_EQ(r.status().code(), StatusCode::kResourceExhausted);
+}
+
+TEST(PosixCommandRunnerTest, RunAsDropsSupplementaryGroups) {
+  if (::geteuid() != 0) GTEST_SKIP() << "switching users needs root";
+  // Give this (agent) process a privileged supplementary group, as a service account in
+  // 'disk' or 'adm' would have; restore the original list afterwards.
+  std::vector<gid_t> saved(static_cast<std::size_t>(::getgroups(0, nullptr)));
+  ASSERT_GE(::getgroups(static_cast<int>(saved.size()), saved.data()), 0);
+  const gid_t disk_like = 6;
+  ASSERT_EQ(::setgroups(1, &disk_like), 0);
+  PosixCommandRunner runner;
+  CommandOptions options;
+  options.run_as_uid = 65534;
+  options.run_as_gid = 65534;
+  auto r = runner.Run({"id", "-G"}, options);
+  ASSERT_EQ(::setgroups(saved.size(), saved.data()), 0);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  // Before the fix the child kept the agent's supplementary group ("65534 6").
+  EXPECT_EQ(r->stdout_data, "65534\n");
 }
 
 TEST(PosixCommandRunnerTest, StdinIsEmpty) {
