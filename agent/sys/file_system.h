@@ -43,6 +43,10 @@ class FileSystem {
   virtual Result<std::string> ReadFile(std::string_view path,
                                        std::size_t max_bytes = kDefaultMaxBytes) const = 0;
 
+  // Reads at most `max_bytes` from the start of a regular file; a longer file is not an error
+  // (for headers of large files, e.g. antivirus signature databases).
+  virtual Result<std::string> ReadFileHead(std::string_view path, std::size_t max_bytes) const = 0;
+
   // Names of the entries of a directory (not "." or ".."), sorted.
   virtual Result<std::vector<std::string>> ListDirectory(std::string_view path) const = 0;
 

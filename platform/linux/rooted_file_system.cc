@@ -193,6 +193,16 @@ Result<std::string> RootedFileSystem::ResolveManually(std::string_view path,
 }
 
 Result<std::string> RootedFileSystem::ReadFile(std::string_view path, std::size_t max_bytes) const {
+  return Read(path, max_bytes, /*head=*/false);
+}
+
+Result<std::string> RootedFileSystem::ReadFileHead(std::string_view path,
+                                                   std::size_t max_bytes) const {
+  return Read(path, max_bytes, /*head=*/true);
+}
+
+Result<std::string> RootedFileSystem::Read(std::string_view path, std::size_t max_bytes,
+                                           bool head) const {
   // O_NONBLOCK: opening a FIFO planted in a hostile tree must not wait for a writer.
   ASSIGN_OR_RETURN(int raw_fd, Open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK));
   FdCloser fd{raw_fd};
@@ -203,7 +213,12 @@ Result<std::string> RootedFileSystem::ReadFile(std::string_view path, std::size_
   std::string data;
   char buf[16384];
   while (true) {
-    ssize_t n = ::read(fd.fd, buf, sizeof buf);
+    // With `head`, never ask for more than is still wanted; otherwise read one byte past the
+    // cap so an oversize file is detected.
+    std::size_t want = sizeof buf;
+    if (head) want = std::min(want, max_bytes - data.size());
+    if (want == 0) break;
+    ssize_t n = ::read(fd.fd, buf, want);
     if (n < 0) {
       if (errno == EINTR) continue;
       return ErrnoToStatus(errno, std::string(path));

@@ -33,6 +33,7 @@ class RootedFileSystem final : public FileSystem {
 
   Result<std::string> ReadFile(std::string_view path,
                                std::size_t max_bytes = kDefaultMaxBytes) const override;
+  Result<std::string> ReadFileHead(std::string_view path, std::size_t max_bytes) const override;
   Result<std::vector<std::string>> ListDirectory(std::string_view path) const override;
   Result<std::string> ReadLink(std::string_view path) const override;
   Result<std::string> Canonicalize(std::string_view path) const override;
@@ -66,6 +67,9 @@ class RootedFileSystem final : public FileSystem {
   Result<int> Open(std::string_view path, int flags) const;
   // The manual resolution used when openat2 is unavailable: the host path to open.
   Result<std::string> ResolveManually(std::string_view path, bool follow_last) const;
+  // Reads a regular file; past `max_bytes` it fails (kResourceExhausted) or, with `head`,
+  // stops there.
+  Result<std::string> Read(std::string_view path, std::size_t max_bytes, bool head) const;
   // Canonicalize() by walking components with lstat/readlink.
   Result<std::string> CanonicalizeManually(std::string_view path) const;
 

@@ -205,37 +205,7 @@ const ConsoleUser& PostureHostState::console_user() {
 
 Result<std::string> ReadFileHead(const FileSystem& fs, std::string_view path,
                                  std::size_t max_bytes) {
-  auto whole = fs.ReadFile(path, max_bytes);
-  if (whole.ok() || whole.status().code() != StatusCode::kResourceExhausted) return whole;
-  ASSIGN_OR_RETURN(FileInfo info, fs.Stat(path));
-  if (info.type != FileType::kRegular) {
-    return InvalidArgumentError(std::string(path) + ": not a regular file");
-  }
-  ASSIGN_OR_RETURN(std::string canonical, fs.Canonicalize(path));
-  const std::string host = fs.HostPath(canonical);
-  const int fd = ::open(host.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
-  if (fd < 0) return ErrnoToStatus(errno, std::string(path));
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return InvalidArgumentError(std::string(path) + ": not a regular file");
-  }
-  std::string data(max_bytes, '\0');
-  std::size_t got = 0;
-  while (got < max_bytes) {
-    const ssize_t n = ::read(fd, data.data() + got, max_bytes - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int err = errno;
-      ::close(fd);
-      return ErrnoToStatus(err, std::string(path));
-    }
-    if (n == 0) break;
-    got += static_cast<std::size_t>(n);
-  }
-  ::close(fd);
-  data.resize(got);
-  return data;
+  return fs.ReadFileHead(path, max_bytes);
 }
 
 }  // namespace bulwark

@@ -49,6 +49,14 @@ TEST_P(FileSystemConformanceTest, ReadsFilesThroughRelativeSymlinks) {
   EXPECT_EQ(*fs_->ReadFile(P("/link-to-link/dev")), "254:0\n");
 }
 
+TEST_P(FileSystemConformanceTest, ReadFileHeadStopsAtTheCap) {
+  EXPECT_EQ(*fs_->ReadFileHead(P("/etc/os-release"), 3), "ID=");
+  EXPECT_EQ(*fs_->ReadFileHead(P("/etc/os-release"), 100), "ID=debian\n");
+  EXPECT_EQ(*fs_->ReadFileHead(P("/etc/os-release"), 0), "");
+  EXPECT_EQ(fs_->ReadFileHead(P("/empty"), 3).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(fs_->ReadFileHead(P("/missing"), 3).status().code(), StatusCode::kNotFound);
+}
+
 TEST_P(FileSystemConformanceTest, CanonicalizeResolvesEveryLink) {
   EXPECT_EQ(*fs_->Canonicalize(P("/sys/dev/block/254:0")), P("/sys/devices/virtual/block/dm-0"));
   EXPECT_EQ(*fs_->Canonicalize(P("/link-to-link")), P("/sys/devices/virtual/block/dm-0"));

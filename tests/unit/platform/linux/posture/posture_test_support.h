@@ -42,6 +42,10 @@ class FaultyFileSystem final : public FileSystem {
     RETURN_IF_ERROR(Check(path));
     return base_.ReadFile(path, max_bytes);
   }
+  Result<std::string> ReadFileHead(std::string_view path, std::size_t max_bytes) const override {
+    RETURN_IF_ERROR(Check(path));
+    return base_.ReadFileHead(path, max_bytes);
+  }
   Result<std::vector<std::string>> ListDirectory(std::string_view path) const override {
     RETURN_IF_ERROR(Check(path));
     return base_.ListDirectory(path);
