@@ -40,7 +40,8 @@ constexpr char kUsage[] =
 
 constexpr char kFactsUsage[] =
     "Usage: bulwark-agent facts [--root DIR] [--json]\n"
-    "Print the posture facts of this machine: disk encryption, OS and host identity.\n"
+    "Print the posture facts of this machine: host and OS identity, disk encryption, local\n"
+    "administrators, endpoint protection (antivirus, firewall, MAC) and hardening.\n"
     "\n"
     "  --root DIR   read every host file (etc/, proc/, sys/, dev/, ...) under DIR instead of /\n"
     "  --json       print one bulwark.facts/1 JSON document instead of a table\n"

@@ -1,6 +1,7 @@
 #include "agent/service/facts_table.h"
 
 #include <algorithm>
+#include <boost/json/serialize.hpp>
 #include <sstream>
 #include <vector>
 
@@ -70,6 +71,65 @@ std::string RenderFactsTable(const FactsDocument& f) {
       for (const auto& n : notes) out << "  " << n << "\n";
     }
   }
+  out << "\nLocal administrators\n";
+  if (!f.local_admins.members) {
+    out << "  unknown: " << OrUnknown(f.local_admins.reason) << "\n";
+  } else if (f.local_admins.members->empty()) {
+    out << "  none besides root\n";
+  } else {
+    std::vector<std::vector<std::string>> rows;
+    rows.push_back({"  NAME", "ID", "VIA"});
+    for (const auto& m : *f.local_admins.members) {
+      rows.push_back({"  " + m.name, m.id.value_or("-"), Join(m.via, ", ")});
+    }
+    out << Columns(rows);
+  }
+  out << "  console user: " << f.local_admins.console_user.value_or("none")
+      << ", administrator: " << Tri(f.local_admins.console_user_is_admin) << "\n";
+
+  const auto& ep = f.endpoint_protection;
+  out << "\nEndpoint protection\n";
+  if (!ep.antivirus) {
+    out << "  antivirus: unknown (" << OrUnknown(ep.reason) << ")\n";
+  } else if (ep.antivirus->empty()) {
+    out << "  antivirus: none found\n";
+  } else {
+    for (const auto& av : *ep.antivirus) {
+      out << "  antivirus: " << av.product << ", running " << Tri(av.running) << ", real-time "
+          << Tri(av.realtime);
+      if (av.signatures_age_days) {
+        std::ostringstream age;
+        age.precision(1);
+        age << std::fixed << *av.signatures_age_days;
+        out << ", signatures " << age.str() << " days old";
+      }
+      out << "\n";
+    }
+  }
+  out << "  firewall:  " << (ep.firewall.backend ? *ep.firewall.backend + ", " : "") << "enabled "
+      << Tri(ep.firewall.enabled) << ", inbound default "
+      << ep.firewall.default_inbound.value_or("unknown");
+  if (ep.firewall.reason) out << " (" << *ep.firewall.reason << ")";
+  out << "\n  MAC:       " << ep.mac.name.value_or("none") << " " << ep.mac.mode.value_or("");
+  if (ep.mac.reason) out << " (" << *ep.mac.reason << ")";
+  out << "\n";
+
+  if (!f.hardening.empty()) {
+    out << "\nHardening\n";
+    for (const auto& [name, object] : f.hardening) {
+      std::string line = "  " + name + ":";
+      for (const auto& [key, value] : object) {
+        if (value.is_object() || value.is_array()) continue;  // details: see --json
+        line += " " + std::string(key) + "=" + boost::json::serialize(value);
+        if (line.size() > 160) {
+          line += " ...";
+          break;
+        }
+      }
+      out << line << "\n";
+    }
+  }
+
   if (!f.probe_errors.empty()) {
     out << "\nProbe errors\n";
     for (const auto& e : f.probe_errors) out << "  " << e.probe << ": " << e.reason << "\n";
