@@ -121,21 +121,6 @@ Result<std::string> ReadArgumentFile(const System& host, const std::string& path
   return data;
 }
 
-// The policy_id the bundle claims, read without trusting it: verification then checks that the
-// signed payload carries the same one. Empty when the envelope is malformed (verification then
-// reports why).
-std::string ClaimedPolicyId(std::string_view envelope) {
-  auto parsed = bundle::ParseEnvelope(envelope, bundle::kMaxPolicyEnvelopeBytes);
-  if (!parsed.ok()) return "";
-  auto body = bundle::DecodeStrictBase64(parsed->payload_base64);
-  if (!body.ok()) return "";
-  boost::system::error_code ec;
-  auto doc = boost::json::parse(*body, ec);
-  if (ec || !doc.is_object()) return "";
-  const auto* id = doc.as_object().if_contains("policy_id");
-  return id != nullptr && id->is_string() ? std::string(id->as_string()) : "";
-}
-
 int RunCheck(const std::vector<std::string>& args, const AgentPlatform& platform, std::ostream& out,
              std::ostream& err) {
   po::options_description desc;
@@ -181,7 +166,8 @@ int RunCheck(const std::vector<std::string>& args, const AgentPlatform& platform
     return 1;
   }
 
-  bundle::AgentIdentity identity{trusted->org_id, ClaimedPolicyId(*envelope), platform.os_family()};
+  bundle::AgentIdentity identity{trusted->org_id, bundle::ClaimedPolicyId(*envelope),
+                                 platform.os_family()};
   bundle::VerifierOptions options;
   options.operator_validator = [](const boost::json::value& c) {
     return jsonlogic::ValidateRule(c);

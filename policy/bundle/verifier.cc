@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
 
@@ -280,6 +281,18 @@ boost::json::value PolicyStateToJson(const PolicyState& state) {
     out["last_trusted_time"] = nullptr;
   }
   return out;
+}
+
+std::string ClaimedPolicyId(std::string_view envelope) {
+  auto parsed = ParseEnvelope(envelope, kMaxPolicyEnvelopeBytes);
+  if (!parsed.ok()) return "";
+  auto body = DecodeStrictBase64(parsed->payload_base64);
+  if (!body.ok()) return "";
+  boost::system::error_code ec;
+  auto doc = boost::json::parse(*body, ec);
+  if (ec || !doc.is_object()) return "";
+  const auto* id = doc.as_object().if_contains("policy_id");
+  return id != nullptr && id->is_string() ? std::string(id->as_string()) : "";
 }
 
 }  // namespace bulwark::bundle

@@ -126,6 +126,11 @@ CycleResult RunUpdateCycle(const TrustRoot& trusted, const PolicyState& state,
                            const AgentIdentity& agent, SystemTime system_now, RootSource& roots,
                            std::string_view envelope, const VerifierOptions& options);
 
+// The policy_id an envelope's payload claims, read WITHOUT verifying anything: only for choosing
+// the agent identity to verify against (verification then requires the signed payload to carry
+// the same id). Empty when the envelope or payload does not parse (verification then says why).
+std::string ClaimedPolicyId(std::string_view envelope);
+
 // The `bulwark-policy verify` line (SPEC.md §5), members in this order:
 // {"outcome":"accept","code":null,"root_version":1,"root_error":null,"version":11}
 boost::json::object CycleResultToJson(const CycleResult& result);

@@ -72,20 +72,6 @@ class SequentialRootSource : public bundle::RootSource {
   std::map<std::string, std::string> served_;
 };
 
-// The policy_id the bundle claims, read without trusting it; verification then checks the
-// signed payload against it. Empty when the envelope is malformed (verification says why).
-std::string ClaimedPolicyId(std::string_view envelope) {
-  auto parsed = bundle::ParseEnvelope(envelope, bundle::kMaxPolicyEnvelopeBytes);
-  if (!parsed.ok()) return "";
-  auto body = bundle::DecodeStrictBase64(parsed->payload_base64);
-  if (!body.ok()) return "";
-  boost::system::error_code ec;
-  auto doc = boost::json::parse(*body, ec);
-  if (ec || !doc.is_object()) return "";
-  const auto* id = doc.as_object().if_contains("policy_id");
-  return id != nullptr && id->is_string() ? std::string(id->as_string()) : "";
-}
-
 Result<bundle::PolicyState> ReadState(const std::string& path) {
   Result<std::string> bytes = ReadWholeFile(path, 16 * 1024 * 1024);
   if (!bytes.ok() && bytes.status().code() == StatusCode::kNotFound) return bundle::PolicyState{};
@@ -155,10 +141,10 @@ int RunVerify(const std::vector<std::string>& args, const CliContext& ctx) {
     state = std::move(read).value();
   }
 
-  const bundle::AgentIdentity agent{
-      vm.count("org") ? vm["org"].as<std::string>() : trusted->org_id,
-      vm.count("policy-id") ? vm["policy-id"].as<std::string>() : ClaimedPolicyId(*envelope),
-      platform};
+  const bundle::AgentIdentity agent{vm.count("org") ? vm["org"].as<std::string>() : trusted->org_id,
+                                    vm.count("policy-id") ? vm["policy-id"].as<std::string>()
+                                                          : bundle::ClaimedPolicyId(*envelope),
+                                    platform};
   bundle::VerifierOptions options;
   options.operator_validator = [](const boost::json::value& c) {
     return jsonlogic::ValidateRule(c);
