@@ -8,6 +8,13 @@ target_link_libraries(bulwark_dep_boost_json INTERFACE Boost::json)
 add_library(bulwark_dep_boost_po INTERFACE)
 target_link_libraries(bulwark_dep_boost_po INTERFACE Boost::program_options)
 
+# Boost.Beast and Asio are header-only; they need threads and OpenSSL (added below).
+find_package(Threads REQUIRED)
+add_library(bulwark_dep_beast INTERFACE)
+target_link_libraries(bulwark_dep_beast INTERFACE Boost::headers Threads::Threads)
+# Keep Asio's deprecated interfaces out.
+target_compile_definitions(bulwark_dep_beast INTERFACE BOOST_ASIO_NO_DEPRECATED)
+
 find_package(spdlog REQUIRED)
 add_library(bulwark_dep_spdlog INTERFACE)
 target_link_libraries(bulwark_dep_spdlog INTERFACE spdlog::spdlog)
@@ -15,10 +22,19 @@ target_link_libraries(bulwark_dep_spdlog INTERFACE spdlog::spdlog)
 find_package(OpenSSL 3 REQUIRED)
 add_library(bulwark_dep_openssl INTERFACE)
 target_link_libraries(bulwark_dep_openssl INTERFACE OpenSSL::SSL OpenSSL::Crypto)
+target_link_libraries(bulwark_dep_beast INTERFACE OpenSSL::SSL OpenSSL::Crypto)
 
 find_package(SQLite3 REQUIRED)
 add_library(bulwark_dep_sqlite INTERFACE)
 target_link_libraries(bulwark_dep_sqlite INTERFACE SQLite::SQLite3)
+
+find_package(ZLIB REQUIRED)
+add_library(bulwark_dep_zlib INTERFACE)
+target_link_libraries(bulwark_dep_zlib INTERFACE ZLIB::ZLIB)
+
+pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
+add_library(bulwark_dep_pq INTERFACE)
+target_link_libraries(bulwark_dep_pq INTERFACE PkgConfig::LIBPQ)
 
 find_package(CURL REQUIRED)
 add_library(bulwark_dep_curl INTERFACE)

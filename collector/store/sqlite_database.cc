@@ -1,0 +1,456 @@
+// SQLite backend of the SQL seam. One writer connection (SQLite allows one writer at a time
+// anyway; queuing in-process is cheaper than busy-waiting on the file lock), driven by group
+// commit, and a small pool of reader connections, which WAL mode lets run beside the writer.
+// Each connection keeps its prepared statements.
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "collector/store/database.h"
+
+namespace bulwark::collector::sql {
+namespace {
+
+Status SqliteStatus(int code, std::string message) {
+  switch (code & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_CANTOPEN:
+    case SQLITE_IOERR:
+    case SQLITE_PROTOCOL:
+      return UnavailableError(std::move(message));
+    case SQLITE_CONSTRAINT:
+    case SQLITE_MISMATCH:
+    case SQLITE_TOOBIG:
+    case SQLITE_RANGE:
+      return InvalidArgumentError(std::move(message));
+    case SQLITE_NOTADB:
+      return FailedPreconditionError(std::move(message) + " (the file is not a SQLite database)");
+    case SQLITE_CORRUPT:
+      return DataLossError(std::move(message));
+    case SQLITE_FULL:
+    case SQLITE_NOMEM:
+      return ResourceExhaustedError(std::move(message));
+    case SQLITE_PERM:
+    case SQLITE_READONLY:
+    case SQLITE_AUTH:
+      return PermissionDeniedError(std::move(message));
+    default:
+      return InternalError(std::move(message));
+  }
+}
+
+bool IsBlank(const char* text) {
+  for (; *text != '\0'; ++text) {
+    if (std::strchr(" \t\r\n", *text) == nullptr) return false;
+  }
+  return true;
+}
+
+class SqliteConnection final : public Connection {
+ public:
+  // Opens `path`; `create` allows creating the file. `query_only` refuses writes.
+  static Result<std::unique_ptr<SqliteConnection>> Open(const std::string& path, bool create,
+                                                        bool query_only, int busy_timeout_ms) {
+    sqlite3* db = nullptr;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+    int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+    std::unique_ptr<SqliteConnection> connection(new SqliteConnection(db, path));
+    if (rc != SQLITE_OK) {
+      return SqliteStatus(rc, "sqlite: open " + path + ": " +
+                                  (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+    }
+    sqlite3_extended_result_codes(db, 1);
+    sqlite3_busy_timeout(db, busy_timeout_ms);
+    // The first statement reads the header: a file that is not SQLite fails here.
+    ASSIGN_OR_RETURN(std::vector<Row> mode, connection->Query("PRAGMA journal_mode=WAL"));
+    if (mode.empty() || mode[0].Text(0) != "wal") {
+      return FailedPreconditionError("sqlite: " + path + ": cannot switch to WAL journal mode");
+    }
+    RETURN_IF_ERROR(connection->ExecSimple("PRAGMA synchronous=NORMAL"));
+    // Reads straight from the page cache, and a cache large enough for the hot b-tree pages
+    // (devices, indexes, latest results) of a large fleet.
+    RETURN_IF_ERROR(connection->ExecSimple("PRAGMA mmap_size=268435456"));
+    // No checkpoint inside a commit: it would stall every writer queued behind it for the
+    // whole copy-back and fsync (the load bench's p99). The Checkpointer thread does it.
+    RETURN_IF_ERROR(connection->ExecSimple("PRAGMA wal_autocheckpoint=0"));
+    RETURN_IF_ERROR(connection->ExecSimple(query_only ? "PRAGMA cache_size=-8192"
+                                                      : "PRAGMA cache_size=-32768"));
+    RETURN_IF_ERROR(connection->ExecSimple("PRAGMA foreign_keys=ON"));
+    if (query_only) RETURN_IF_ERROR(connection->ExecSimple("PRAGMA query_only=ON"));
+    return connection;
+  }
+
+  ~SqliteConnection() override {
+    for (auto& [sql, cached] : cache_) sqlite3_finalize(cached.stmt);
+    sqlite3_close_v2(db_);
+  }
+  SqliteConnection(const SqliteConnection&) = delete;
+  SqliteConnection& operator=(const SqliteConnection&) = delete;
+
+  // Runs SQL without parameters or results (transaction control, pragmas); prepared once.
+  Status ExecSimple(const char* sql) { return Run(sql, {}, nullptr); }
+
+  bool in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
+  sqlite3* handle() const { return db_; }
+
+ protected:
+  Result<std::int64_t> DoExec(std::string_view sql, std::span<const Param> params) override {
+    RETURN_IF_ERROR(Run(sql, params, nullptr));
+    return static_cast<std::int64_t>(sqlite3_changes64(db_));
+  }
+  Result<std::vector<Row>> DoQuery(std::string_view sql, std::span<const Param> params) override {
+    std::vector<Row> rows;
+    RETURN_IF_ERROR(Run(sql, params, &rows));
+    return rows;
+  }
+
+ private:
+  struct Cached {
+    sqlite3_stmt* stmt = nullptr;
+    // For each SQLite parameter index i (1-based, at [i-1]): which `$N` it is (N-1).
+    std::vector<std::size_t> param_of_index;
+    std::size_t param_count = 0;  // the highest N
+  };
+
+  // Prepared statements kept per connection; a cap keeps ad-hoc SQL from growing it forever.
+  static constexpr std::size_t kMaxCachedStatements = 256;
+
+  SqliteConnection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+
+  Status Error(int rc, std::string_view sql) const {
+    return SqliteStatus(rc, "sqlite: " + path_ + ": " + std::string(sqlite3_errmsg(db_)) +
+                                " (in: " + std::string(sql.substr(0, 80)) + ")");
+  }
+
+  Result<Cached*> Prepare(std::string_view sql) {
+    std::string key(sql);
+    auto it = cache_.find(key);
+    if (it != cache_.end()) return &it->second;
+    if (cache_.size() >= kMaxCachedStatements) {
+      for (auto& [text, cached] : cache_) sqlite3_finalize(cached.stmt);
+      cache_.clear();
+    }
+    Cached cached;
+    const char* tail = nullptr;
+    int rc = sqlite3_prepare_v3(db_, key.c_str(), static_cast<int>(key.size() + 1),
+                                SQLITE_PREPARE_PERSISTENT, &cached.stmt, &tail);
+    if (rc != SQLITE_OK) return Error(rc, sql);
+    if (cached.stmt == nullptr || (tail != nullptr && !IsBlank(tail))) {
+      sqlite3_finalize(cached.stmt);
+      return InternalError("sqlite: expected exactly one statement in: " + key);
+    }
+    int count = sqlite3_bind_parameter_count(cached.stmt);
+    for (int i = 1; i <= count; ++i) {
+      const char* name = sqlite3_bind_parameter_name(cached.stmt, i);
+      std::optional<std::size_t> n = ParsePlaceholder(name != nullptr ? name : "");
+      if (!n.has_value()) {
+        sqlite3_finalize(cached.stmt);
+        return InternalError("sqlite: only $N placeholders are supported: " + key);
+      }
+      cached.param_of_index.push_back(*n - 1);
+      cached.param_count = std::max(cached.param_count, *n);
+    }
+    return &cache_.emplace(std::move(key), cached).first->second;
+  }
+
+  Status Bind(const Cached& cached, std::span<const Param> params) {
+    if (params.size() != cached.param_count) {
+      return InternalError("sqlite: statement takes " + std::to_string(cached.param_count) +
+                           " parameters, got " + std::to_string(params.size()));
+    }
+    for (std::size_t i = 0; i < cached.param_of_index.size(); ++i) {
+      const Param& param = params[cached.param_of_index[i]];
+      int index = static_cast<int>(i + 1);
+      int rc = SQLITE_OK;
+      if (std::holds_alternative<std::nullptr_t>(param)) {
+        rc = sqlite3_bind_null(cached.stmt, index);
+      } else if (const auto* number = std::get_if<std::int64_t>(&param)) {
+        rc = sqlite3_bind_int64(cached.stmt, index, *number);
+      } else {
+        std::string_view text = std::get<std::string_view>(param);
+        RETURN_IF_ERROR(CheckText(text));
+        // A null pointer would bind NULL, so empty text gets a real (static) pointer. The text
+        // outlives the statement's use: it is reset before Run returns.
+        rc = sqlite3_bind_text64(cached.stmt, index, text.empty() ? "" : text.data(),
+                                 static_cast<sqlite3_uint64>(text.size()), nullptr, SQLITE_UTF8);
+      }
+      if (rc != SQLITE_OK) return Error(rc, sqlite3_sql(cached.stmt));
+    }
+    return Status();
+  }
+
+  Status Run(std::string_view sql, std::span<const Param> params, std::vector<Row>* rows) {
+    ASSIGN_OR_RETURN(Cached * cached, Prepare(sql));
+    sqlite3_stmt* stmt = cached->stmt;
+    Status status = Bind(*cached, params);
+    while (status.ok()) {
+      int rc = sqlite3_step(stmt);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) {
+        status = Error(rc, sql);
+        break;
+      }
+      if (rows == nullptr) continue;
+      int columns = sqlite3_column_count(stmt);
+      std::vector<std::optional<std::string>> values;
+      values.reserve(static_cast<std::size_t>(columns));
+      for (int c = 0; c < columns; ++c) {
+        if (sqlite3_column_type(stmt, c) == SQLITE_NULL) {
+          values.emplace_back(std::nullopt);
+          continue;
+        }
+        const unsigned char* text = sqlite3_column_text(stmt, c);
+        int size = sqlite3_column_bytes(stmt, c);
+        values.emplace_back(
+            std::string(reinterpret_cast<const char*>(text), static_cast<std::size_t>(size)));
+      }
+      rows->emplace_back(std::move(values));
+    }
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    return status;
+  }
+
+  sqlite3* db_;
+  std::string path_;
+  std::unordered_map<std::string, Cached> cache_;
+};
+
+// Runs `body` between `begin` and COMMIT on `connection`, rolling back on any error.
+Status RunTransaction(SqliteConnection& connection, const char* begin, const TxBody& body) {
+  RETURN_IF_ERROR(connection.ExecSimple(begin));
+  Status status = body(connection);
+  if (status.ok()) {
+    status = connection.ExecSimple("COMMIT");
+    if (status.ok()) return status;
+  }
+  // Some errors (SQLITE_FULL, SQLITE_IOERR) end the transaction themselves.
+  if (connection.in_transaction()) static_cast<void>(connection.ExecSimple("ROLLBACK"));
+  return status;
+}
+
+// Copies the WAL back into the database on its own connection and thread, so commits never
+// wait for it. PASSIVE checkpoints take no lock that writers or readers wait on; they copy what
+// no reader still needs, and the WAL restarts from its beginning once all of it was copied.
+class Checkpointer {
+ public:
+  // WAL size (pages, 4 KiB each) after a commit that asks for a checkpoint.
+  static constexpr int kTriggerPages = 4096;
+
+  explicit Checkpointer(std::unique_ptr<SqliteConnection> connection)
+      : connection_(std::move(connection)), thread_([this] { Run(); }) {}
+  ~Checkpointer() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+  }
+  Checkpointer(const Checkpointer&) = delete;
+  Checkpointer& operator=(const Checkpointer&) = delete;
+
+  // sqlite3_wal_hook callback of the writer connection: runs after each commit.
+  static int OnCommit(void* self, sqlite3* /*db*/, const char* /*schema*/, int wal_pages) {
+    if (wal_pages >= kTriggerPages) static_cast<Checkpointer*>(self)->Request();
+    return SQLITE_OK;
+  }
+
+ private:
+  void Request() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      requested_ = true;
+    }
+    cv_.notify_one();
+  }
+  void Run() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (true) {
+      cv_.wait(lock, [this] { return stop_ || requested_; });
+      if (stop_) return;
+      requested_ = false;
+      lock.unlock();
+      // A failure (busy, I/O) is retried at the next trigger; the data is safe in the WAL.
+      sqlite3_wal_checkpoint_v2(connection_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                                nullptr);
+      lock.lock();
+    }
+  }
+
+  std::unique_ptr<SqliteConnection> connection_;  // used by thread_ only
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool requested_ = false;  // guarded by mu_
+  bool stop_ = false;       // guarded by mu_
+  std::thread thread_;
+};
+
+class SqliteDatabase final : public Database {
+ public:
+  SqliteDatabase(std::unique_ptr<SqliteConnection> writer,
+                 std::vector<std::unique_ptr<SqliteConnection>> readers,
+                 std::unique_ptr<SqliteConnection> checkpoint_connection)
+      : writer_(std::move(writer)),
+        checkpointer_(std::make_unique<Checkpointer>(std::move(checkpoint_connection))),
+        idle_readers_(std::move(readers)) {
+    sqlite3_wal_hook(writer_->handle(), &Checkpointer::OnCommit, checkpointer_.get());
+  }
+  ~SqliteDatabase() override {
+    sqlite3_wal_hook(writer_->handle(), nullptr, nullptr);
+    checkpointer_.reset();
+  }
+
+  Backend backend() const override { return Backend::kSqlite; }
+
+  Status Transact(TxKind kind, const TxBody& body) override {
+    if (kind == TxKind::kWrite) return TransactWrite(body);
+    std::unique_ptr<SqliteConnection> reader;
+    {
+      std::unique_lock<std::mutex> lock(readers_mu_);
+      readers_cv_.wait(lock, [this] { return !idle_readers_.empty(); });
+      reader = std::move(idle_readers_.back());
+      idle_readers_.pop_back();
+    }
+    Status status = RunTransaction(*reader, "BEGIN", body);
+    {
+      std::lock_guard<std::mutex> lock(readers_mu_);
+      idle_readers_.push_back(std::move(reader));
+    }
+    readers_cv_.notify_one();
+    return status;
+  }
+
+  Status Ping() override {
+    return Transact(TxKind::kRead,
+                    [](Connection& connection) { return connection.Query("SELECT 1").status(); });
+  }
+
+ private:
+  // A write transaction waiting for (or being run by) the leader.
+  struct PendingWrite {
+    const TxBody* body = nullptr;
+    Status status;
+    bool done = false;             // guarded by queue_mu_
+    std::condition_variable wake;  // signalled when done, or when it should lead
+  };
+
+  // Most write transactions committed together.
+  static constexpr std::size_t kMaxGroup = 64;
+
+  // Group commit: callers queue their bodies; whoever finds no leader becomes it and runs
+  // everything queued (up to kMaxGroup) in one SQLite transaction, each body inside its own
+  // savepoint, so a failing body is undone alone while the others share one COMMIT. Under
+  // many concurrent small writes this turns N commits into one.
+  Status TransactWrite(const TxBody& body) {
+    PendingWrite me;
+    me.body = &body;
+    std::unique_lock<std::mutex> lock(queue_mu_);
+    queue_.push_back(&me);
+    while (!me.done) {
+      if (leader_active_) {
+        me.wake.wait(lock);
+        continue;
+      }
+      leader_active_ = true;
+      std::vector<PendingWrite*> group;
+      while (!queue_.empty() && group.size() < kMaxGroup) {
+        group.push_back(queue_.front());
+        queue_.pop_front();
+      }
+      lock.unlock();
+      RunGroup(group);
+      lock.lock();
+      leader_active_ = false;
+      // Wake exactly the callers that are done, and the next one in line to lead.
+      for (PendingWrite* pending : group) {
+        pending->done = true;
+        pending->wake.notify_one();
+      }
+      if (!queue_.empty()) queue_.front()->wake.notify_one();
+    }
+    return me.status;
+  }
+
+  // Runs `group` on the writer. Only the leader calls this, so it has the writer to itself.
+  void RunGroup(const std::vector<PendingWrite*>& group) {
+    SqliteConnection& writer = *writer_;
+    if (group.size() == 1) {
+      group[0]->status = RunTransaction(writer, "BEGIN IMMEDIATE", *group[0]->body);
+      return;
+    }
+    Status begun = writer.ExecSimple("BEGIN IMMEDIATE");
+    if (!begun.ok()) {
+      for (PendingWrite* pending : group) pending->status = begun;
+      return;
+    }
+    for (std::size_t i = 0; i < group.size(); ++i) {
+      PendingWrite& pending = *group[i];
+      pending.status = writer.ExecSimple("SAVEPOINT body");
+      if (pending.status.ok()) pending.status = (*pending.body)(writer);
+      if (pending.status.ok()) pending.status = writer.ExecSimple("RELEASE body");
+      if (pending.status.ok()) continue;
+      if (writer.in_transaction()) {
+        static_cast<void>(writer.ExecSimple("ROLLBACK TO body"));
+        static_cast<void>(writer.ExecSimple("RELEASE body"));
+        continue;
+      }
+      // The error ended the whole transaction (disk full, I/O error): nothing of the group
+      // was kept.
+      for (PendingWrite* other : group) {
+        if (other != &pending) other->status = pending.status;
+      }
+      return;
+    }
+    Status committed = writer.ExecSimple("COMMIT");
+    if (committed.ok()) return;
+    if (writer.in_transaction()) static_cast<void>(writer.ExecSimple("ROLLBACK"));
+    for (PendingWrite* pending : group) {
+      if (pending->status.ok()) pending->status = committed;
+    }
+  }
+
+  std::unique_ptr<SqliteConnection> writer_;  // used by the group-commit leader only
+  std::unique_ptr<Checkpointer> checkpointer_;
+
+  std::mutex queue_mu_;
+  std::deque<PendingWrite*> queue_;  // guarded by queue_mu_
+  bool leader_active_ = false;       // guarded by queue_mu_
+
+  std::mutex readers_mu_;
+  std::condition_variable readers_cv_;
+  std::vector<std::unique_ptr<SqliteConnection>> idle_readers_;  // guarded by readers_mu_
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Database>> OpenSqliteDatabase(const SqliteOptions& options) {
+  if (options.path.empty()) return InvalidArgumentError("sqlite: empty database path");
+  if (options.readers < 1) return InvalidArgumentError("sqlite: need at least one reader");
+  ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> writer,
+                   SqliteConnection::Open(options.path, /*create=*/true, /*query_only=*/false,
+                                          options.busy_timeout_ms));
+  std::vector<std::unique_ptr<SqliteConnection>> readers;
+  for (int i = 0; i < options.readers; ++i) {
+    ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> reader,
+                     SqliteConnection::Open(options.path, /*create=*/false, /*query_only=*/true,
+                                            options.busy_timeout_ms));
+    readers.push_back(std::move(reader));
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> checkpoint_connection,
+                   SqliteConnection::Open(options.path, /*create=*/false, /*query_only=*/false,
+                                          options.busy_timeout_ms));
+  return std::unique_ptr<Database>(
+      new SqliteDatabase(std::move(writer), std::move(readers), std::move(checkpoint_connection)));
+}
+
+}  // namespace bulwark::collector::sql
