@@ -1,6 +1,8 @@
 // Policy cost per agent cycle: verifying the signed Linux baseline bundle (2-of-3 signatures,
 // Ed25519 and ECDSA P-256) and evaluating all its checks against this machine's facts.
 // The baseline is read from policy/baselines/ and signed in-process with fresh keys.
+// BM_VerifyLinuxBaselineAllSigners verifies the same payload signed by all three policy keys
+// (more than the threshold of 2), as an administrator who signs with every key would ship it.
 #include <benchmark/benchmark.h>
 
 #include <boost/json/parse.hpp>
@@ -25,6 +27,7 @@ namespace {
 struct Fixture {
   bundle::TrustRoot root;
   std::string envelope;
+  std::string envelope_all_signers;  // signed by all three policy keys
   boost::json::value facts;
   SystemTime now;
 };
@@ -59,8 +62,10 @@ const Fixture& Get() {
                        p2.keyid() + R"(",")" + p3.keyid() + R"("],"threshold":2}}})";
     auto root_env = *bundle::SignEnvelope(bundle::kTrustRootPayloadType, root, {&r1});
     fx->root = std::move(bundle::LoadTrustedRoot(root_env)).value();
-    fx->envelope = *bundle::SignEnvelope(bundle::kPolicyPayloadType, boost::json::serialize(policy),
-                                         {&p1, &p2});
+    const std::string body = boost::json::serialize(policy);
+    fx->envelope = *bundle::SignEnvelope(bundle::kPolicyPayloadType, body, {&p1, &p2});
+    fx->envelope_all_signers =
+        *bundle::SignEnvelope(bundle::kPolicyPayloadType, body, {&p1, &p2, &p3});
     LinuxPlatform platform;
     auto system = platform.MakeSystem("/");
     ProbeRegistry registry;
@@ -94,6 +99,18 @@ void BM_VerifyLinuxBaseline(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_VerifyLinuxBaseline)->Unit(benchmark::kMicrosecond);
+
+void BM_VerifyLinuxBaselineAllSigners(benchmark::State& state) {
+  const Fixture& f = Get();
+  auto options = Options();
+  for (auto _ : state) {
+    auto decision = bundle::VerifyPolicyBundle(f.root, {}, {"bench-org", "baseline", "linux"},
+                                               f.now, f.envelope_all_signers, options);
+    if (!decision.ok()) state.SkipWithError(decision.error().ToString().c_str());
+    benchmark::DoNotOptimize(decision);
+  }
+}
+BENCHMARK(BM_VerifyLinuxBaselineAllSigners)->Unit(benchmark::kMicrosecond);
 
 void BM_EvaluateLinuxBaseline(benchmark::State& state) {
   const Fixture& f = Get();

@@ -77,9 +77,10 @@ std::string PreAuthEncoding(std::string_view payload_type, std::string_view body
 }
 
 std::set<std::string> VerifiedKeyIds(const Envelope& envelope, std::string_view pae,
-                                     const std::vector<RoleKey>& role_keys) {
+                                     const std::vector<RoleKey>& role_keys, std::size_t enough) {
   std::set<std::string> accepted;
   for (const SignatureEntry& entry : envelope.signatures) {
+    if (accepted.size() >= enough) break;
     if (!entry.usable) continue;
     Result<std::string> sig = DecodeStrictBase64(entry.sig_base64);
     if (!sig.ok()) continue;

@@ -9,6 +9,7 @@
 #define BULWARK_POLICY_BUNDLE_DSSE_H_
 
 #include <cstddef>
+#include <limits>
 #include <optional>
 #include <set>
 #include <string>
@@ -63,8 +64,14 @@ struct RoleKey {
 // key whose keyid equals the hint if a hint is present (none if unknown), else all role keys;
 // each candidate not yet counted is tried with its own algorithm and the first success counts.
 // A key therefore counts once however many entries (or malleated twins) it signed.
+//
+// `enough` stops the walk once that many keys are counted (the returned set then holds exactly
+// `enough` ids). The verifier passes the role threshold: the count only ever grows and P5 only
+// asks whether it reaches the threshold, so the outcome and reason code are those of the full
+// walk, without paying for signatures beyond the threshold. The default counts every key.
 std::set<std::string> VerifiedKeyIds(const Envelope& envelope, std::string_view pae,
-                                     const std::vector<RoleKey>& role_keys);
+                                     const std::vector<RoleKey>& role_keys,
+                                     std::size_t enough = std::numeric_limits<std::size_t>::max());
 
 // Builds envelope JSON with standard base64 (the signing side; used by tools and tests).
 struct EnvelopeSignature {

@@ -59,6 +59,19 @@ struct MdCtxDeleter {
   void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
 };
 
+// A context set up for verifying with `pkey` under `type`'s algorithm, or null on failure.
+EVP_MD_CTX* NewVerifyContext(KeyType type, EVP_PKEY* pkey) {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  if (ctx == nullptr) return nullptr;
+  const EVP_MD* md = type == KeyType::kEd25519 ? nullptr : EVP_sha256();
+  if (EVP_DigestVerifyInit(ctx, nullptr, md, nullptr, pkey) != 1) {
+    EVP_MD_CTX_free(ctx);
+    ERR_clear_error();
+    return nullptr;
+  }
+  return ctx;
+}
+
 // Reads one DER INTEGER at `*pos` that is positive, minimally encoded and at most 33 bytes.
 bool ReadStrictPositiveInteger(std::string_view der, std::size_t* pos) {
   if (der.size() - *pos < 2 || static_cast<unsigned char>(der[*pos]) != 0x02) return false;
@@ -147,7 +160,8 @@ PublicKey::PublicKey(KeyType type, std::string spki_der, std::shared_ptr<evp_pke
     : type_(type),
       spki_der_(std::move(spki_der)),
       keyid_(ComputeKeyId(spki_der_)),
-      pkey_(std::move(pkey)) {}
+      pkey_(std::move(pkey)),
+      verify_template_(NewVerifyContext(type_, pkey_.get()), EVP_MD_CTX_free) {}
 
 Result<PublicKey> PublicKey::FromSpki(KeyType type, std::string_view spki_der) {
   if (type == KeyType::kEd25519) {
@@ -196,11 +210,20 @@ bool PublicKey::Verify(std::string_view message, std::string_view signature) con
   } else if (!IsStrictDerEcdsaSignature(signature)) {
     return false;
   }
-  std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
-  if (!ctx) return false;
-  const EVP_MD* md = type_ == KeyType::kEd25519 ? nullptr : EVP_sha256();
-  const bool ok = EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, pkey_.get()) == 1 &&
-                  EVP_DigestVerify(ctx.get(), Bytes(signature), signature.size(), Bytes(message),
+  std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx;
+  if (verify_template_) {
+    ctx.reset(EVP_MD_CTX_new());
+    if (ctx && EVP_MD_CTX_copy_ex(ctx.get(), verify_template_.get()) != 1) {
+      ERR_clear_error();
+      ctx.reset();
+    }
+  }
+  if (!ctx) ctx.reset(NewVerifyContext(type_, pkey_.get()));
+  if (!ctx) {
+    ERR_clear_error();
+    return false;
+  }
+  const bool ok = EVP_DigestVerify(ctx.get(), Bytes(signature), signature.size(), Bytes(message),
                                    message.size()) == 1;
   if (!ok) ERR_clear_error();
   return ok;

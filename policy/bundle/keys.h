@@ -15,7 +15,8 @@
 // Ed25519 signatures are exactly 64 raw bytes.
 //
 // Thread-safety: PublicKey is immutable after construction and may be shared across threads
-// (each Verify call uses its own EVP context).
+// (each Verify call uses its own EVP context, copied from one initialised at construction;
+// the copy only reads the original).
 #ifndef BULWARK_POLICY_BUNDLE_KEYS_H_
 #define BULWARK_POLICY_BUNDLE_KEYS_H_
 
@@ -26,7 +27,8 @@
 
 #include "agent/base/status.h"
 
-struct evp_pkey_st;  // OpenSSL's EVP_PKEY; OpenSSL stays a private dependency.
+struct evp_pkey_st;    // OpenSSL's EVP_PKEY; OpenSSL stays a private dependency.
+struct evp_md_ctx_st;  // OpenSSL's EVP_MD_CTX
 
 namespace bulwark::bundle {
 
@@ -70,6 +72,10 @@ class PublicKey {
   std::string spki_der_;
   std::string keyid_;
   std::shared_ptr<evp_pkey_st> pkey_;
+  // A verification context already initialised for pkey_ (null if that failed; Verify then
+  // initialises its own). OpenSSL 3.0's EVP_DigestVerifyInit costs microseconds per call
+  // (provider and name look-ups); copying a ready context costs well under one.
+  std::shared_ptr<evp_md_ctx_st> verify_template_;
 };
 
 // True if the 32-byte Ed25519 point is a small-order point or a non-canonical encoding (y >= p).

@@ -33,58 +33,66 @@ bool IsHex64(std::string_view s) {
   return true;
 }
 
+bool IsSeverity(std::string_view s) {
+  return s == "low" || s == "medium" || s == "high" || s == "critical";
+}
+
+// `ids` holds views of the ids of the checks before this one; they point into the document,
+// which outlives the call. Error texts are only built on the (rare) error path.
 Checked<Passed> ValidateCheck(const boost::json::value& v, std::size_t index,
-                              std::set<std::string>* ids, const OperatorValidator& validator) {
-  const std::string where = "checks[" + std::to_string(index) + "]";
+                              std::set<std::string_view>* ids, const OperatorValidator& validator) {
+  const auto where = [index] { return "checks[" + std::to_string(index) + "]"; };
   const boost::json::object* check = v.if_object();
-  if (check == nullptr) return Schema(where + " is not an object");
+  if (check == nullptr) return Schema(where() + " is not an object");
   const boost::json::value* id = check->if_contains("id");
   if (id == nullptr || !id->is_string() || id->get_string().empty()) {
-    return Schema(where + ".id missing or not a non-empty string");
+    return Schema(where() + ".id missing or not a non-empty string");
   }
-  const std::string id_str(View(id->get_string()));
-  if (!ids->insert(id_str).second) return Schema(where + ": duplicate check id '" + id_str + "'");
-  const std::string named = where + " ('" + id_str + "')";
+  const std::string_view id_str = View(id->get_string());
+  if (!ids->insert(id_str).second) {
+    return Schema(where() + ": duplicate check id '" + std::string(id_str) + "'");
+  }
+  const auto named = [&] { return where() + " ('" + std::string(id_str) + "')"; };
   const boost::json::value* title = check->if_contains("title");
-  if (title == nullptr || !title->is_string()) return Schema(named + ".title missing");
+  if (title == nullptr || !title->is_string()) return Schema(named() + ".title missing");
   const boost::json::value* severity = check->if_contains("severity");
-  static const std::set<std::string_view> kSeverities = {"low", "medium", "high", "critical"};
-  if (severity == nullptr || !severity->is_string() ||
-      !kSeverities.contains(View(severity->get_string()))) {
-    return Schema(named + ".severity not one of low|medium|high|critical");
+  if (severity == nullptr || !severity->is_string() || !IsSeverity(View(severity->get_string()))) {
+    return Schema(named() + ".severity not one of low|medium|high|critical");
   }
   const boost::json::value* condition = check->if_contains("condition");
-  if (condition == nullptr) return Schema(named + ".condition missing");
+  if (condition == nullptr) return Schema(named() + ".condition missing");
   const boost::json::value* remediation = check->if_contains("remediation");
   if (remediation == nullptr || !remediation->is_object()) {
-    return Schema(named + ".remediation missing or not an object");
+    return Schema(named() + ".remediation missing or not an object");
   }
   const boost::json::object& rem = remediation->get_object();
   const boost::json::value* summary = rem.if_contains("summary");
   if (summary == nullptr || !summary->is_string()) {
-    return Schema(named + ".remediation.summary missing");
+    return Schema(named() + ".remediation.summary missing");
   }
-  if (rem.contains("steps") && !IsStringArray(rem.if_contains("steps"))) {
-    return Schema(named + ".remediation.steps not an array of strings");
+  if (const boost::json::value* steps = rem.if_contains("steps"); steps && !IsStringArray(steps)) {
+    return Schema(named() + ".remediation.steps not an array of strings");
   }
-  if (rem.contains("url") && !rem.at("url").is_string()) {
-    return Schema(named + ".remediation.url not a string");
+  if (const boost::json::value* url = rem.if_contains("url"); url && !url->is_string()) {
+    return Schema(named() + ".remediation.url not a string");
   }
-  if (check->contains("platforms") && !IsStringArray(check->if_contains("platforms"))) {
-    return Schema(named + ".platforms not an array of strings");
+  if (const boost::json::value* platforms = check->if_contains("platforms");
+      platforms && !IsStringArray(platforms)) {
+    return Schema(named() + ".platforms not an array of strings");
   }
   if (const boost::json::value* grace = check->if_contains("grace_days")) {
     bool negative = false;
     if (!NonNegativeInteger(*grace, &negative)) {
-      return Schema(named + ".grace_days not an integer >= 0");
+      return Schema(named() + ".grace_days not an integer >= 0");
     }
   }
-  if (check->contains("references") && !check->at("references").is_object()) {
-    return Schema(named + ".references not an object");
+  if (const boost::json::value* refs = check->if_contains("references");
+      refs && !refs->is_object()) {
+    return Schema(named() + ".references not an object");
   }
   if (validator) {
     Status s = validator(*condition);
-    if (!s.ok()) return Schema(named + ".condition: " + s.message());
+    if (!s.ok()) return Schema(named() + ".condition: " + s.message());
   }
   return Passed{};
 }
@@ -163,7 +171,7 @@ Checked<Passed> ValidateChecks(const boost::json::value& document,
   const boost::json::object* obj = document.if_object();
   const boost::json::value* checks = obj ? obj->if_contains("checks") : nullptr;
   if (checks == nullptr || !checks->is_array()) return Schema("checks not an array");
-  std::set<std::string> ids;
+  std::set<std::string_view> ids;
   std::size_t index = 0;
   for (const boost::json::value& check : checks->get_array()) {
     Checked<Passed> c = ValidateCheck(check, index++, &ids, validator);

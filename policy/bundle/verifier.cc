@@ -28,9 +28,10 @@ Checked<VerifiedPolicy> VerifyAuthentic(const TrustRoot& root, const AgentIdenti
   // P3: from here on only `body` is used.
   Result<std::string> body = DecodeStrictBase64(env->payload_base64);
   if (!body.ok()) return Reject(Reason::kBase64, "payload: " + body.status().message());
-  // P4, P5
+  // P4, P5. Counting stops at the threshold: P5 only asks whether it is reached.
   const std::string pae = PreAuthEncoding(kPolicyPayloadType, *body);
-  const std::size_t signed_by = VerifiedKeyIds(*env, pae, root.RoleKeys(root.policy_role)).size();
+  const std::size_t signed_by =
+      VerifiedKeyIds(*env, pae, root.RoleKeys(root.policy_role), root.policy_role.threshold).size();
   if (signed_by < root.policy_role.threshold) {
     return Reject(Reason::kThreshold, std::to_string(signed_by) + " of " +
                                           std::to_string(root.policy_role.threshold) +

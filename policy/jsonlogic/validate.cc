@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "agent/base/status.h"
 #include "policy/jsonlogic/jsonlogic.h"
@@ -76,9 +77,30 @@ std::string ShapeProblem(std::string_view name, const json::value& raw) {
   return std::string();
 }
 
+// One step of the location of a node, as the error messages spell it: "/<index>" for an
+// element of a rule array, "/<op>/<index>" for an operand in an operator's argument array and
+// "/<op>" for an operator's single non-array operand. Steps are kept as views and only turned
+// into text when there is an error to report.
+struct Step {
+  std::string_view op;  // the operator; unused for a rule-array element
+  std::size_t index = 0;
+  bool has_op = false;
+  bool has_index = false;
+};
+
+std::string Location(const std::vector<Step>& path) {
+  if (path.empty()) return "/";
+  std::string out;
+  for (const Step& step : path) {
+    if (step.has_op) out += "/" + std::string(step.op);
+    if (step.has_index) out += "/" + std::to_string(step.index);
+  }
+  return out;
+}
+
 Status Validate(const json::value& node, std::size_t depth, const EvalLimits& limits,
-                std::string& where) {
-  auto at = [&] { return where.empty() ? std::string("/") : where; };
+                std::vector<Step>& path) {
+  auto at = [&] { return Location(path); };
   if (node.is_array()) {
     if (depth >= limits.max_depth) {
       return ResourceExhaustedError("rule nesting exceeds max_depth (" +
@@ -86,10 +108,9 @@ Status Validate(const json::value& node, std::size_t depth, const EvalLimits& li
     }
     const json::array& items = node.get_array();
     for (std::size_t i = 0; i < items.size(); ++i) {
-      const std::size_t mark = where.size();
-      where += "/" + std::to_string(i);
-      RETURN_IF_ERROR(Validate(items[i], depth + 1, limits, where));
-      where.resize(mark);
+      path.push_back(Step{{}, i, false, true});
+      RETURN_IF_ERROR(Validate(items[i], depth + 1, limits, path));
+      path.pop_back();
     }
     return Status();
   }
@@ -118,13 +139,12 @@ Status Validate(const json::value& node, std::size_t depth, const EvalLimits& li
   }
   // Operands are checked at the depth the evaluator gives them (the argument array itself
   // is not a level), so ValidateRule accepts exactly the nesting Evaluate accepts.
-  const std::size_t mark = where.size();
   const std::span<const json::value> args = ArgList(member.value());
+  const bool indexed = member.value().is_array();
   for (std::size_t i = 0; i < args.size(); ++i) {
-    where += "/" + std::string(name);
-    if (member.value().is_array()) where += "/" + std::to_string(i);
-    RETURN_IF_ERROR(Validate(args[i], depth + 1, limits, where));
-    where.resize(mark);
+    path.push_back(Step{name, i, true, indexed});
+    RETURN_IF_ERROR(Validate(args[i], depth + 1, limits, path));
+    path.pop_back();
   }
   return Status();
 }
@@ -134,8 +154,9 @@ Status Validate(const json::value& node, std::size_t depth, const EvalLimits& li
 Status ValidateRule(const json::value& rule, const EvalLimits& limits) {
   EvalLimits effective = limits;
   effective.max_depth = std::min(limits.max_depth, kMaxSupportedDepth);
-  std::string where;
-  return Validate(rule, 0, effective, where);
+  std::vector<Step> path;
+  path.reserve(16);
+  return Validate(rule, 0, effective, path);
 }
 
 }  // namespace bulwark::jsonlogic

@@ -160,5 +160,26 @@ TEST_F(DsseCountingTest, SignEnvelopeProducesAParseableEnvelope) {
             (std::set<std::string>{pub_[0].keyid(), pub_[2].keyid()}));
 }
 
+TEST_F(DsseCountingTest, StopsCountingOnceEnoughKeysVerified) {
+  const std::string pae = PreAuthEncoding("t", body_);
+  Checked<Envelope> env = ParseEnvelope(SerializeEnvelope("t", body_,
+                                                          {{pub_[0].keyid(), Sig(0, pae)},
+                                                           {std::nullopt, "not a signature"},
+                                                           {pub_[0].keyid(), Sig(0, pae)},
+                                                           {pub_[2].keyid(), Sig(2, pae)},
+                                                           {pub_[1].keyid(), Sig(1, pae)}}),
+                                        1 << 20);
+  ASSERT_TRUE(env.ok());
+  // Entries are taken in order; repeats and bad entries do not count towards `enough`.
+  EXPECT_EQ(VerifiedKeyIds(*env, pae, role_, 2),
+            (std::set<std::string>{pub_[0].keyid(), pub_[2].keyid()}));
+  EXPECT_EQ(VerifiedKeyIds(*env, pae, role_, 1), std::set<std::string>{pub_[0].keyid()});
+  EXPECT_TRUE(VerifiedKeyIds(*env, pae, role_, 0).empty());
+  EXPECT_EQ(VerifiedKeyIds(*env, pae, role_, 3).size(), 3u);
+  EXPECT_EQ(VerifiedKeyIds(*env, pae, role_).size(), 3u);
+  // Asking for more than can be had yields what there is.
+  EXPECT_EQ(VerifiedKeyIds(*env, pae, role_, 5).size(), 3u);
+}
+
 }  // namespace
 }  // namespace bulwark::bundle

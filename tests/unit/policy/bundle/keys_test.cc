@@ -2,9 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "policy/bundle/signer.h"
 #include "policy/bundle/strict_base64.h"
@@ -195,6 +198,39 @@ TEST(KeysTest, RoundTripsPrivateKeysThroughPem) {
   EXPECT_EQ(ParseKeyTypeName("ecdsa-p256"), KeyType::kEcdsaP256);
   EXPECT_FALSE(ParseKeyTypeName("rsa").has_value());
   EXPECT_EQ(KeyTypeName(KeyType::kEcdsaP256), "ecdsa-p256");
+}
+
+// Each Verify copies a context that the key initialised once; the copy must leave the
+// original untouched, so a key (and its copies, which share that context) can verify any
+// number of times, from several threads at once, good and bad signatures interleaved.
+TEST(KeysTest, VerifiesRepeatedlyAndConcurrentlyWithOneKey) {
+  for (const KeyType type : {KeyType::kEd25519, KeyType::kEcdsaP256}) {
+    Result<PrivateKey> key = PrivateKey::Generate(type);
+    ASSERT_TRUE(key.ok());
+    Result<PublicKey> pub = PublicKey::FromSpki(type, key->spki_der());
+    ASSERT_TRUE(pub.ok());
+    const PublicKey copy = *pub;
+    const std::string message(5000, 'm');
+    Result<std::string> sig = key->Sign(message);
+    ASSERT_TRUE(sig.ok());
+    std::string bad = *sig;
+    bad[bad.size() - 3] = static_cast<char>(bad[bad.size() - 3] ^ 0x04);
+    std::atomic<int> wrong{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&, t] {
+        const PublicKey& k = t % 2 == 0 ? *pub : copy;
+        for (int i = 0; i < 20; ++i) {
+          if (!k.Verify(message, *sig)) ++wrong;
+          if (k.Verify(message, bad)) ++wrong;
+          if (k.Verify(message + "x", *sig)) ++wrong;
+        }
+      });
+    }
+    for (std::thread& th : threads) th.join();
+    EXPECT_EQ(wrong.load(), 0) << KeyTypeName(type);
+    EXPECT_TRUE(pub->Verify(message, *sig));
+  }
 }
 
 }  // namespace

@@ -89,5 +89,58 @@ TEST(StrictBase64Test, EncodesRfc4648Vectors) {
   EXPECT_EQ(EncodeBase64("\xfb\xff\xbf", Base64Alphabet::kUrlSafe), "-_-_");
 }
 
+// Whole groups are decoded without a check per symbol; a bad symbol anywhere must still fail,
+// with the offset of the first one, whether it sits in a whole group or in the last one.
+TEST(StrictBase64Test, ReportsTheFirstBadSymbolWhereverItSits) {
+  const std::string good = EncodeBase64(std::string(47, '\x5a'));  // 64 symbols, one '='
+  ASSERT_EQ(good.size(), 64u);
+  for (std::size_t i = 0; i + 1 < good.size(); ++i) {
+    for (const char bad : {'*', '\n', '\0', '\x80', '='}) {
+      // A '=' just before the final one is valid "==" padding, not a misplaced one.
+      if (bad == '=' && i == good.size() - 2) continue;
+      std::string text = good;
+      text[i] = bad;
+      Result<std::string> out = DecodeStrictBase64(text);
+      ASSERT_FALSE(out.ok()) << i;
+      const std::string why = bad == '=' ? "misplaced padding" : "character outside the alphabet";
+      EXPECT_EQ(out.status().message(), "base64: " + why + " at offset " + std::to_string(i));
+    }
+  }
+  // Mixed alphabets: the offset of the symbol that completes the mix.
+  std::string mixed = std::string(40, 'A') + "+" + std::string(20, 'A') + "_AA";
+  Result<std::string> out = DecodeStrictBase64(mixed);
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().message(), "base64: standard and URL-safe alphabets mixed at offset 61");
+  // Both problems: the earlier one wins, and a bad symbol beats non-zero padding bits.
+  out = DecodeStrictBase64("AAA*AA_+Zh==");
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().message(), "base64: character outside the alphabet at offset 3");
+  out = DecodeStrictBase64("AAAAZ*==");
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().message(), "base64: character outside the alphabet at offset 5");
+  out = DecodeStrictBase64("AAAA+_==");
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().message(), "base64: standard and URL-safe alphabets mixed at offset 5");
+  out = DecodeStrictBase64("AAAAZh==");
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().message(), "base64: non-zero padding bits at offset 5");
+}
+
+TEST(StrictBase64Test, RoundTripsLongInputsOfEveryByte) {
+  std::string bytes;
+  for (int i = 0; i < 30000; ++i) bytes.push_back(static_cast<char>((i * 131 + i / 256) & 0xFF));
+  for (const std::size_t cut : {30000u, 29999u, 29998u}) {
+    const std::string_view part = std::string_view(bytes).substr(0, cut);
+    for (const Base64Alphabet alphabet : {Base64Alphabet::kStandard, Base64Alphabet::kUrlSafe}) {
+      Base64Alphabet seen = alphabet == Base64Alphabet::kStandard ? Base64Alphabet::kUrlSafe
+                                                                  : Base64Alphabet::kStandard;
+      Result<std::string> back = DecodeStrictBase64(EncodeBase64(part, alphabet), &seen);
+      ASSERT_TRUE(back.ok()) << back.status().ToString();
+      EXPECT_EQ(*back, part);
+      EXPECT_EQ(seen, alphabet);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace bulwark::bundle

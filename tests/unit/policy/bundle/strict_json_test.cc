@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <cstdint>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 namespace bulwark::bundle {
@@ -192,6 +195,122 @@ TEST(StrictJsonTest, MapsErrorsToReasonCodes) {
   EXPECT_EQ(reason("[1.5]", Reason::kPayloadParse), Reason::kPayloadParse);
   EXPECT_EQ(reason("\xEF\xBB\xBF[]", Reason::kEnvelopeParse), Reason::kEnvelopeParse);
   EXPECT_EQ(reason("{", Reason::kEnvelopeParse), Reason::kEnvelopeParse);
+}
+
+// The duplicate check switches from a linear scan to an index once an object has more than 16
+// members; both sides of the switch must find every repeat and report no false ones.
+TEST(StrictJsonTest, FindsDuplicatesInLargeObjects) {
+  const auto object = [](std::size_t n, const std::string& extra) {
+    std::string text = "{";
+    for (std::size_t i = 0; i < n; ++i)
+      text += "\"k" + std::to_string(i) + "\": " + std::to_string(i) + ",";
+    return text + extra + "}";
+  };
+  for (const std::size_t n : {15u, 16u, 17u, 40u, 1000u}) {
+    const boost::json::value v = ExpectOk(object(n, R"("last": 0)"));
+    ASSERT_TRUE(v.is_object());
+    EXPECT_EQ(v.get_object().size(), n + 1);
+    // A repeat of the first, the middle and the last member before it.
+    for (const std::size_t dup : {std::size_t{0}, n / 2, n - 1}) {
+      ExpectError(object(n, "\"k" + std::to_string(dup) + "\": 1"), JsonErrorKind::kDuplicateKey);
+    }
+    // Written with an escape, the repeated name is still the same name.
+    ExpectError(object(n, R"("\u006b0": 1)"), JsonErrorKind::kDuplicateKey);
+  }
+  // The offset names the repeated member.
+  const std::string text = object(20, R"("k3": 1)");
+  auto r = ParseStrictJson(text, Opts());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().offset, text.rfind("\"k3\""));
+  EXPECT_EQ(r.error().message, "duplicate member name 'k3'");
+}
+
+// Names written with escapes are decoded into a buffer the next string reuses; the names
+// remembered for duplicate detection must not change when it does.
+TEST(StrictJsonTest, RemembersEscapedNamesAcrossLaterStrings) {
+  ExpectError(R"({"\u0061": 1, "b": "\n\t", "c": {"\u0078": "\u0079"}, "a": 2})",
+              JsonErrorKind::kDuplicateKey);
+  ExpectError(R"({"\u0061\u0062": 1, "x": "ab", "ab": 2})", JsonErrorKind::kDuplicateKey);
+  std::string big = "{";
+  for (int i = 0; i < 30; ++i) big += "\"\\u0061" + std::to_string(i) + "\": \"v\\n\",";
+  ExpectOk(big + R"("z": 0})");
+  ExpectError(big + R"("a7": 0})", JsonErrorKind::kDuplicateKey);
+  // Names of finished inner objects do not leak into the outer one, and vice versa.
+  ExpectOk(R"({"a": {"b": 1, "c": {"a": 2, "b": 3}}, "b": {"a": {"a": {}}}, "c": [{"a": 1}]})");
+  ExpectError(R"({"a": {"b": 1}, "b": 2, "a": 3})", JsonErrorKind::kDuplicateKey);
+  const boost::json::value v = ExpectOk(R"({"a\"b": "c\\d", "\u00e9": {"\ud83d\ude00": []}})");
+  ASSERT_TRUE(v.is_object());
+  EXPECT_EQ(v.at("a\"b"), boost::json::value("c\\d"));
+  EXPECT_TRUE(v.at("\xc3\xa9").at("\xf0\x9f\x98\x80").is_array());
+}
+
+// Strings are scanned eight bytes at a time; every byte class must be found at every offset
+// within a word, and plain bytes (including the neighbours of the special ones) kept exactly.
+TEST(StrictJsonTest, ScansEveryByteClassAtEveryAlignment) {
+  std::string plain;
+  for (int c = 0x20; c < 0x80; ++c) {
+    if (c != '"' && c != '\\') plain.push_back(static_cast<char>(c));
+  }
+  for (std::size_t lead = 0; lead < 17; ++lead) {
+    const std::string prefix(lead, 'x');
+    // All plain ASCII (0x20-0x7F but '"' and '\\') survives unchanged.
+    EXPECT_EQ(ExpectOk("\"" + prefix + plain + "\""), boost::json::value(prefix + plain));
+    // Escapes, multi-byte UTF-8 and the closing quote after `lead` plain bytes.
+    EXPECT_EQ(ExpectOk("\"" + prefix + "\\n" + prefix + "\""),
+              boost::json::value(prefix + "\n" + prefix));
+    EXPECT_EQ(ExpectOk("\"" + prefix + "\xc3\xa9" + prefix + "\""),
+              boost::json::value(prefix + "\xc3\xa9" + prefix));
+    EXPECT_EQ(ExpectOk("[\"" + prefix + "\", \"" + prefix + "\"]"),
+              boost::json::value({prefix, prefix}));
+    // Every control character and every invalid lead byte is refused wherever it sits.
+    for (int c = 0; c < 0x20; ++c) {
+      ExpectError("\"" + prefix + static_cast<char>(c) + "yyyyyyyyyy\"", JsonErrorKind::kEncoding);
+    }
+    for (const char* bad : {"\x80", "\xbf", "\xc0\x80", "\xc1\xbf", "\xf5\x80\x80\x80", "\xff"}) {
+      ExpectError("\"" + prefix + bad + "yyyyyyyyyy\"", JsonErrorKind::kEncoding);
+    }
+    ExpectError("\"" + prefix, JsonErrorKind::kSyntax);  // unterminated
+  }
+}
+
+TEST(StrictJsonTest, CountsDecodedBytesAgainstTheStringLimit) {
+  // "\u00e9" is 6 bytes of text but 2 decoded bytes; "é" is 2 bytes either way.
+  ExpectOk("\"" + std::string(14, 'a') + "\\u00e9\"", Opts(32, true, 16));
+  ExpectError("\"" + std::string(15, 'a') + "\\u00e9\"", JsonErrorKind::kStringTooLong,
+              Opts(32, true, 16));
+  ExpectOk("\"" + std::string(14, 'a') + "\xc3\xa9\"", Opts(32, true, 16));
+  ExpectError("\"" + std::string(15, 'a') + "\xc3\xa9\"", JsonErrorKind::kStringTooLong,
+              Opts(32, true, 16));
+  // Eight escapes decode to eight bytes: at the limit, not over it.
+  ExpectOk(R"("\n\n\n\n\n\n\n\n")", Opts(32, true, 8));
+  ExpectError(R"("\n\n\n\n\n\n\n\n\n")", JsonErrorKind::kStringTooLong, Opts(32, true, 8));
+  ExpectError("{\"a\": [\"" + std::string(17, 'v') + "\"]}", JsonErrorKind::kStringTooLong,
+              Opts(32, true, 16));
+}
+
+// Containers are built at their final size from a value stack whose first slots are inline;
+// large and deeply mixed documents must come out exactly as Boost's own parser builds them.
+TEST(StrictJsonTest, BuildsTheSameDocumentAsBoost) {
+  std::string big_array = "[";
+  for (int i = 0; i < 5000; ++i) big_array += std::to_string(i * 7 - 9000) + ",";
+  big_array += "{\"k\": [[], {}, [{}], \"s\"]}]";
+  std::string nested;
+  for (int i = 0; i < 16; ++i) nested += "{\"a" + std::to_string(i) + "\": [1, ";
+  nested += "null";
+  for (int i = 0; i < 16; ++i) nested += "]}";  // depth 32
+  for (const std::string& text :
+       {big_array, nested, std::string(R"({"a": [true, false, null, -1, 18446744073709551615]})"),
+        std::string(R"([{}, [], "", {"": ""}, [[[]]]])")}) {
+    EXPECT_EQ(ExpectOk(text), boost::json::parse(text)) << text.substr(0, 80);
+  }
+  for (const char* name : {"linux-workstation.json", "windows-workstation.json"}) {
+    std::ifstream in(std::string(BULWARK_SOURCE_DIR) + "/policy/baselines/" + name);
+    std::stringstream text;
+    text << in.rdbuf();
+    ASSERT_FALSE(text.str().empty()) << name;
+    EXPECT_EQ(ExpectOk(text.str(), Opts(32, true, 64 * 1024)), boost::json::parse(text.str()))
+        << name;
+  }
 }
 
 }  // namespace
