@@ -108,6 +108,7 @@ int RunCollector(const std::vector<std::string>& args, std::ostream& out, std::o
 
   StoreOptions store_options;
   store_options.url = config.db;
+  store_options.sqlite_full_sync = config.sqlite_full_sync;
   auto store = OpenStore(store_options);
   if (!store.ok()) return fail(store.status());
 

@@ -119,6 +119,13 @@ struct SqliteOptions {
   std::string path;  // the database file; created if missing
   int readers = 2;   // reader connections (>= 1)
   int busy_timeout_ms = 5000;
+  // WAL size (4 KiB pages) at which a commit wakes the checkpointer; the WAL is started over
+  // from its beginning after each checkpoint, so its file stays near this size.
+  int checkpoint_pages = 4096;
+  // true: fsync the WAL at every commit (synchronous=FULL), so no committed transaction is
+  // lost to a power cut or kernel crash. false (NORMAL): a commit survives the process dying,
+  // but the last ones before a power cut may be lost; about twice the commit rate.
+  bool full_sync = false;
 };
 
 // Opens (creating if needed) a SQLite database in WAL mode. kFailedPrecondition if `path`

@@ -755,6 +755,7 @@ Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options) {
     sql::SqliteOptions sqlite;
     sqlite.path = options.url.substr(std::string_view("sqlite:").size());
     sqlite.readers = options.pool_size > 0 ? options.pool_size : DefaultPoolSize(1, 2, 8);
+    sqlite.full_sync = options.sqlite_full_sync;
     ASSIGN_OR_RETURN(database, sql::OpenSqliteDatabase(sqlite));
   } else if (StartsWith(options.url, "postgresql://") || StartsWith(options.url, "postgres://")) {
     sql::PostgresOptions postgres;

@@ -4,6 +4,7 @@
 // Each connection keeps its prepared statements.
 #include <sqlite3.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -55,11 +56,14 @@ bool IsBlank(const char* text) {
   return true;
 }
 
+constexpr std::int64_t kPageBytes = 4096;  // SQLite's default page size, which we keep
+
 class SqliteConnection final : public Connection {
  public:
-  // Opens `path`; `create` allows creating the file. `query_only` refuses writes.
-  static Result<std::unique_ptr<SqliteConnection>> Open(const std::string& path, bool create,
-                                                        bool query_only, int busy_timeout_ms) {
+  // Opens `options.path`; `create` allows creating the file. `query_only` refuses writes.
+  static Result<std::unique_ptr<SqliteConnection>> Open(const SqliteOptions& options, bool create,
+                                                        bool query_only) {
+    const std::string& path = options.path;
     sqlite3* db = nullptr;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
     int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
@@ -69,13 +73,14 @@ class SqliteConnection final : public Connection {
                                   (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
     }
     sqlite3_extended_result_codes(db, 1);
-    sqlite3_busy_timeout(db, busy_timeout_ms);
+    sqlite3_busy_timeout(db, options.busy_timeout_ms);
     // The first statement reads the header: a file that is not SQLite fails here.
     ASSIGN_OR_RETURN(std::vector<Row> mode, connection->Query("PRAGMA journal_mode=WAL"));
     if (mode.empty() || mode[0].Text(0) != "wal") {
       return FailedPreconditionError("sqlite: " + path + ": cannot switch to WAL journal mode");
     }
-    RETURN_IF_ERROR(connection->ExecSimple("PRAGMA synchronous=NORMAL"));
+    RETURN_IF_ERROR(connection->ExecSimple(options.full_sync ? "PRAGMA synchronous=FULL"
+                                                             : "PRAGMA synchronous=NORMAL"));
     // No memory-mapped I/O: the database grows with every ingest, and SQLite remaps the file
     // as it grows; each munmap stalls every core for a TLB flush (-18% reports/s in the load
     // bench). The page cache below holds the hot b-tree pages (devices, indexes, latest
@@ -84,6 +89,10 @@ class SqliteConnection final : public Connection {
     // No checkpoint inside a commit: it would stall every writer queued behind it for the
     // whole copy-back and fsync (the load bench's p99). The Checkpointer thread does it.
     RETURN_IF_ERROR(connection->ExecSimple("PRAGMA wal_autocheckpoint=0"));
+    // When the WAL starts over, a file grown past this (a burst, a slow disk) is cut back.
+    const std::int64_t wal_limit = std::int64_t{4} * kPageBytes * options.checkpoint_pages;
+    RETURN_IF_ERROR(
+        connection->ExecSimple(("PRAGMA journal_size_limit=" + std::to_string(wal_limit)).c_str()));
     RETURN_IF_ERROR(connection->ExecSimple(query_only ? "PRAGMA cache_size=-8192"
                                                       : "PRAGMA cache_size=-32768"));
     RETURN_IF_ERROR(connection->ExecSimple("PRAGMA foreign_keys=ON"));
@@ -241,15 +250,23 @@ Status RunTransaction(SqliteConnection& connection, const char* begin, const TxB
 }
 
 // Copies the WAL back into the database on its own connection and thread, so commits never
-// wait for it. PASSIVE checkpoints take no lock that writers or readers wait on; they copy what
-// no reader still needs, and the WAL restarts from its beginning once all of it was copied.
+// wait for the bulk of it. A PASSIVE checkpoint takes no lock that writers or readers wait on,
+// but it only copies what was committed when it started, and SQLite starts the WAL over only
+// when a writer finds every frame copied, which never happens while commits keep coming (the
+// WAL then grew by everything written). So after each PASSIVE pass the write path, between two
+// group commits, runs a RESTART checkpoint: it copies only the frames committed during the pass
+// and waits (at most kRestartWaitMs) for readers to leave the WAL, which then starts over.
 class Checkpointer {
  public:
-  // WAL size (pages, 4 KiB each) after a commit that asks for a checkpoint.
-  static constexpr int kTriggerPages = 4096;
+  static constexpr int kRestartWaitMs = 50;
+  static constexpr int kMaxPasses = 4;
+  static constexpr int kSmallTailPages = 256;
 
-  explicit Checkpointer(std::unique_ptr<SqliteConnection> connection)
-      : connection_(std::move(connection)), thread_([this] { Run(); }) {}
+  // `trigger_pages`: WAL size (pages) after a commit that asks for a checkpoint.
+  Checkpointer(std::unique_ptr<SqliteConnection> connection, int trigger_pages)
+      : connection_(std::move(connection)),
+        trigger_pages_(std::max(trigger_pages, 1)),
+        thread_([this] { Run(); }) {}
   ~Checkpointer() {
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -262,8 +279,20 @@ class Checkpointer {
   Checkpointer& operator=(const Checkpointer&) = delete;
 
   // sqlite3_wal_hook callback of the writer connection: runs after each commit.
+  // True after a PASSIVE pass until RestartDone(): the writer should restart the WAL before its
+  // next group. No other pass starts in between (it would hold the checkpoint lock).
+  bool RestartDue() const { return restart_due_.load(std::memory_order_acquire); }
+  void RestartDone() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      restart_due_.store(false, std::memory_order_release);
+    }
+    cv_.notify_one();
+  }
+
   static int OnCommit(void* self, sqlite3* /*db*/, const char* /*schema*/, int wal_pages) {
-    if (wal_pages >= kTriggerPages) static_cast<Checkpointer*>(self)->Request();
+    auto* checkpointer = static_cast<Checkpointer*>(self);
+    if (wal_pages >= checkpointer->trigger_pages_) checkpointer->Request();
     return SQLITE_OK;
   }
 
@@ -278,18 +307,34 @@ class Checkpointer {
   void Run() {
     std::unique_lock<std::mutex> lock(mu_);
     while (true) {
-      cv_.wait(lock, [this] { return stop_ || requested_; });
+      cv_.wait(lock, [this] { return stop_ || (requested_ && !RestartDue()); });
       if (stop_) return;
       requested_ = false;
       lock.unlock();
-      // A failure (busy, I/O) is retried at the next trigger; the data is safe in the WAL.
-      sqlite3_wal_checkpoint_v2(connection_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
-                                nullptr);
+      // Passes repeat while the commits made during the last one are many, so that the
+      // restart, which writers wait for, copies little. A failure (busy, I/O) is retried at
+      // the next trigger; the data is safe in the WAL.
+      bool copied = false;
+      int last_log = 0;
+      for (int pass = 0; pass < kMaxPasses; ++pass) {
+        int log = 0;
+        int checkpointed = 0;
+        if (sqlite3_wal_checkpoint_v2(connection_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                      &log, &checkpointed) != SQLITE_OK) {
+          break;
+        }
+        copied = true;
+        if (pass > 0 && log - last_log < kSmallTailPages) break;
+        last_log = log;
+      }
       lock.lock();
+      if (copied) restart_due_.store(true, std::memory_order_release);
     }
   }
 
   std::unique_ptr<SqliteConnection> connection_;  // used by thread_ only
+  const int trigger_pages_;
+  std::atomic<bool> restart_due_{false};
   std::mutex mu_;
   std::condition_variable cv_;
   bool requested_ = false;  // guarded by mu_
@@ -301,9 +346,12 @@ class SqliteDatabase final : public Database {
  public:
   SqliteDatabase(std::unique_ptr<SqliteConnection> writer,
                  std::vector<std::unique_ptr<SqliteConnection>> readers,
-                 std::unique_ptr<SqliteConnection> checkpoint_connection)
-      : writer_(std::move(writer)),
-        checkpointer_(std::make_unique<Checkpointer>(std::move(checkpoint_connection))),
+                 std::unique_ptr<SqliteConnection> checkpoint_connection, int checkpoint_pages,
+                 int busy_timeout_ms)
+      : busy_timeout_ms_(busy_timeout_ms),
+        writer_(std::move(writer)),
+        checkpointer_(
+            std::make_unique<Checkpointer>(std::move(checkpoint_connection), checkpoint_pages)),
         idle_readers_(std::move(readers)) {
     sqlite3_wal_hook(writer_->handle(), &Checkpointer::OnCommit, checkpointer_.get());
   }
@@ -370,6 +418,10 @@ class SqliteDatabase final : public Database {
         queue_.pop_front();
       }
       lock.unlock();
+      if (checkpointer_->RestartDue()) {
+        RestartWal();
+        checkpointer_->RestartDone();
+      }
       RunGroup(group);
       lock.lock();
       leader_active_ = false;
@@ -381,6 +433,16 @@ class SqliteDatabase final : public Database {
       if (!queue_.empty()) queue_.front()->wake.notify_one();
     }
     return me.status;
+  }
+
+  // Copies what the last PASSIVE pass left and starts the WAL over. Only the leader calls this,
+  // between groups: no write is in progress, and the next group waits for it.
+  void RestartWal() {
+    sqlite3* db = writer_->handle();
+    sqlite3_busy_timeout(db, Checkpointer::kRestartWaitMs);
+    // SQLITE_BUSY (a long reader) leaves the WAL as it is until the next pass.
+    sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+    sqlite3_busy_timeout(db, busy_timeout_ms_);
   }
 
   // Runs `group` on the writer. Only the leader calls this, so it has the writer to itself.
@@ -421,6 +483,7 @@ class SqliteDatabase final : public Database {
     }
   }
 
+  const int busy_timeout_ms_;
   std::unique_ptr<SqliteConnection> writer_;  // used by the group-commit leader only
   std::unique_ptr<Checkpointer> checkpointer_;
 
@@ -439,20 +502,18 @@ Result<std::unique_ptr<Database>> OpenSqliteDatabase(const SqliteOptions& option
   if (options.path.empty()) return InvalidArgumentError("sqlite: empty database path");
   if (options.readers < 1) return InvalidArgumentError("sqlite: need at least one reader");
   ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> writer,
-                   SqliteConnection::Open(options.path, /*create=*/true, /*query_only=*/false,
-                                          options.busy_timeout_ms));
+                   SqliteConnection::Open(options, /*create=*/true, /*query_only=*/false));
   std::vector<std::unique_ptr<SqliteConnection>> readers;
   for (int i = 0; i < options.readers; ++i) {
     ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> reader,
-                     SqliteConnection::Open(options.path, /*create=*/false, /*query_only=*/true,
-                                            options.busy_timeout_ms));
+                     SqliteConnection::Open(options, /*create=*/false, /*query_only=*/true));
     readers.push_back(std::move(reader));
   }
   ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> checkpoint_connection,
-                   SqliteConnection::Open(options.path, /*create=*/false, /*query_only=*/false,
-                                          options.busy_timeout_ms));
+                   SqliteConnection::Open(options, /*create=*/false, /*query_only=*/false));
   return std::unique_ptr<Database>(
-      new SqliteDatabase(std::move(writer), std::move(readers), std::move(checkpoint_connection)));
+      new SqliteDatabase(std::move(writer), std::move(readers), std::move(checkpoint_connection),
+                         options.checkpoint_pages, options.busy_timeout_ms));
 }
 
 }  // namespace bulwark::collector::sql

@@ -230,6 +230,8 @@ struct StoreOptions {
   // Connections kept open (PostgreSQL) or reader connections (SQLite). 0 = pick by cores
   // (PostgreSQL: 4 per core, 8..32; SQLite: 1 per core, 2..8). Negative: kInvalidArgument.
   int pool_size = 0;
+  // SQLite only: fsync every commit (see sql::SqliteOptions::full_sync).
+  bool sqlite_full_sync = false;
 };
 
 // Opens the store named by `options.url` and brings its schema up to date (migrations run

@@ -19,6 +19,10 @@ TEST(CollectorConfigTest, DefaultsDeriveFromTheDataDir) {
   EXPECT_EQ(c.db, "sqlite:/srv/bw/collector.db");
   EXPECT_EQ(c.admin_token_file, "/srv/bw/admin-token");
   EXPECT_EQ(c.enroll_secret_file, "/srv/bw/enroll-secret");
+  EXPECT_FALSE(c.sqlite_full_sync);
+  auto full = ParseCollectorConfig({"--generate-self-signed", "--sqlite-full-sync"});
+  ASSERT_TRUE(full.ok()) << full.status().ToString();
+  EXPECT_TRUE(full->config.sqlite_full_sync);
 }
 
 TEST(CollectorConfigTest, FlagsOverrideTheConfigFile) {
