@@ -1,5 +1,6 @@
 #include "collector/api/report_batch.h"
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -73,7 +74,10 @@ Result<std::vector<ReportRecord>> ParseReportBatch(std::string_view body, const 
   json::parse_options options;
   options.max_depth = limits.max_json_depth;
   boost::system::error_code ec;
-  json::value doc = json::parse(body, ec, {}, options);
+  // The whole document is dropped at once: one arena instead of a malloc per node, which was
+  // most of this function's cost under load (a 6 KB report holds a few hundred nodes).
+  json::monotonic_resource arena(body.size() * 2 + 1024);
+  json::value doc = json::parse(body, ec, &arena, options);
   if (ec) {
     return Status(StatusCode::kInvalidArgument, "body is not valid JSON: " + ec.message());
   }

@@ -616,8 +616,12 @@ class HttpsServerImpl final : public HttpsServer {
 
  private:
   static int ThreadCount(const HttpsServerOptions& o) {
-    const int n = o.threads > 0 ? o.threads : static_cast<int>(std::thread::hardware_concurrency());
-    return std::max(n, 2);
+    if (o.threads > 0) return std::max(o.threads, 2);
+    // Handlers run on these threads and block in the database (a group commit, a PostgreSQL
+    // round trip): with one thread per core the cores idle while every thread waits. Four per
+    // core keeps them busy (load bench: +15% reports/s over one per core, same p99).
+    const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+    return std::max(4 * cores, 4);
   }
 
   void RunLoop() {

@@ -63,7 +63,7 @@ struct HttpsServerOptions {
   std::uint16_t listen_port = 8443;  // 0 = any free port; see HttpsServer::port()
   std::string cert_file;             // PEM chain, leaf first
   std::string key_file;              // PEM private key
-  int threads = 0;                   // 0 = hardware concurrency; at least 2 are used
+  int threads = 0;                   // 0 = four per core; at least 2 are used
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_body_bytes = 8 * 1024 * 1024;
   std::size_t max_connections = 1024;  // beyond this, new connections are closed unanswered
@@ -114,7 +114,7 @@ class HttpsServer {
                                                      AccessLogger logger = nullptr);
   virtual ~HttpsServer() = default;
 
-  // Starts the worker threads (options.threads, or the hardware concurrency; at least 2).
+  // Starts the worker threads (options.threads, or four per core; at least 2).
   // Returns at once. Does nothing after Stop().
   virtual void Start() = 0;
   // Graceful stop as described above; blocks until every thread has joined. Idempotent.

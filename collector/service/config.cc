@@ -56,7 +56,7 @@ Result<ParsedConfig> ParseCollectorConfig(const std::vector<std::string>& args) 
        "file holding the agent enrolment secret (default DATA_DIR/enroll-secret, created if missing)")
       ("sqlite-full-sync", po::bool_switch(&c.sqlite_full_sync),
        "fsync every SQLite commit: no acknowledged report is lost to a power cut (about half the ingest rate)")
-      ("threads", po::value(&c.threads), "server threads (default: one per core)")
+      ("threads", po::value(&c.threads), "server threads (default: four per core)")
       ("retention-days", po::value(&c.retention_days), "keep report history this many days (default 180)")
       ("max-connections", po::value(&c.max_connections), "concurrent connection cap (default 1024)")
       ("port-file", po::value(&c.port_file), "write the bound port to FILE once listening");

@@ -21,7 +21,7 @@ struct CollectorConfig {
   std::string data_dir = "/var/lib/bulwark-collector";
   std::string admin_token_file;    // empty: <data_dir>/admin-token (created if missing)
   std::string enroll_secret_file;  // empty: <data_dir>/enroll-secret (created if missing)
-  int threads = 0;                 // 0: one per core
+  int threads = 0;                 // 0: four per core
   bool sqlite_full_sync = false;   // fsync every SQLite commit
   std::int64_t retention_days = 180;
   std::size_t max_connections = 1024;
