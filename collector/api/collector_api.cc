@@ -149,6 +149,7 @@ CollectorApi::CollectorApi(Store& store, const Clock& clock, CollectorMetrics& m
       clock_(clock),
       metrics_(metrics),
       options_(std::move(options)),
+      enroll_secret_sha256_(HashSecret(options_.enroll_secret)),
       server_stats_(std::move(server_stats)) {}
 
 std::vector<std::pair<std::string, std::string>> CollectorApi::Routes() {
@@ -206,19 +207,20 @@ HttpResponse CollectorApi::Dispatch(Context& ctx) {
   };
 
   // --- credentials ---
-  auto authenticate_admin = [&]() -> std::optional<HttpResponse> {
+  // `count` false leaves counting a refusal to the caller (a route trying two credential kinds).
+  auto authenticate_admin = [&](bool count = true) -> std::optional<HttpResponse> {
     const std::string_view token = BearerToken(ctx.request.Header("authorization"));
     if (token.empty() || !DigestEquals(HashSecret(token), options_.admin_token_sha256)) {
-      metrics_.CountAuthFailure();
+      if (count) metrics_.CountAuthFailure();
       HttpResponse r = Error(401, "unauthorized", "a valid admin bearer token is required");
       r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"bulwark-admin\"");
       return r;
     }
     return std::nullopt;
   };
-  auto authenticate_device = [&]() -> std::optional<HttpResponse> {
+  auto authenticate_device = [&](bool count = true) -> std::optional<HttpResponse> {
     auto deny = [&](std::string_view why) {
-      metrics_.CountAuthFailure();
+      if (count) metrics_.CountAuthFailure();
       HttpResponse r = Error(401, "unauthorized", why);
       r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"bulwark-device\"");
       return r;
@@ -293,8 +295,7 @@ HttpResponse CollectorApi::Dispatch(Context& ctx) {
     if (ec || !doc.is_object()) return Error(400, "bad_request", "body is not a JSON object");
     const json::object& o = doc.get_object();
     const json::string* secret = StringField(o, "enroll_secret");
-    if (secret == nullptr ||
-        !DigestEquals(HashSecret(*secret), HashSecret(options_.enroll_secret))) {
+    if (secret == nullptr || !DigestEquals(HashSecret(*secret), enroll_secret_sha256_)) {
       metrics_.CountAuthFailure();
       return Error(401, "unauthorized", "the enrolment secret is wrong");
     }
@@ -430,8 +431,11 @@ HttpResponse CollectorApi::Dispatch(Context& ctx) {
       return Error(404, "not_found", "trust roots are named <version>.root.json");
     }
     // Devices walk the chain; admins may read it too.
-    if (auto denied = authenticate_device()) {
-      if (authenticate_admin()) return *denied;
+    if (auto denied = authenticate_device(/*count=*/false)) {
+      if (authenticate_admin(/*count=*/false)) {
+        metrics_.CountAuthFailure();
+        return *denied;
+      }
     }
     auto root = store_.GetTrustRoot(static_cast<std::int64_t>(*version));
     if (!root.ok()) return store_failed(root.status());

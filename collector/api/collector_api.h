@@ -57,6 +57,7 @@ class CollectorApi {
   const Clock& clock_;
   CollectorMetrics& metrics_;
   CollectorApiOptions options_;
+  const std::string enroll_secret_sha256_;  // compared in constant time, computed once
   std::function<HttpsServerStats()> server_stats_;
 };
 

@@ -517,6 +517,17 @@ TEST_P(CollectorApiTest, MetricsCountWhatHappened) {
   EXPECT_NE(text.find("bulwark_enrollments_total 1\n"), std::string::npos);
 }
 
+// A route that admits devices and admins counts a caller that is neither once, not per
+// credential kind it was checked against.
+TEST_P(CollectorApiTest, EachRefusedRequestCountsOneAuthFailure) {
+  EXPECT_EQ(AsDevice("nobody.secret", "GET", "/api/v1/trust/1.root.json").status, 401);
+  EXPECT_EQ(Call("GET", "/api/v1/devices", {}, {{"authorization", "Bearer wrong-token"}}).status,
+            401);
+  EXPECT_EQ(AsDevice("nobody.secret", "GET", "/api/v1/policy").status, 401);
+  const std::string text = Call("GET", "/metrics").raw;
+  EXPECT_NE(text.find("bulwark_auth_failures_total 3\n"), std::string::npos) << text;
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, CollectorApiTest, ::testing::Values("sqlite", "postgresql"),
                          [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
 
