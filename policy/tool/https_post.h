@@ -1,8 +1,10 @@
-// One HTTPS POST with libcurl, for `bulwark-policy publish`: TLS 1.2 or newer, certificate and
-// host name verified (against --ca-file or the system store), no redirects, no other scheme.
+// One HTTPS POST for `bulwark-policy publish`: a thin wrapper over the agent's libcurl client
+// (agent/net/https_client.h), so the repository has one HTTPS client. TLS 1.2 or newer,
+// certificate and host name verified (against --ca-file or the system store), no redirects,
+// no other scheme, proxies from the environment.
 //
 // REQUIRES: curl_global_init() was called once by main() before any thread uses this.
-// Thread-safety: each call uses its own easy handle; calls may run concurrently.
+// Thread-safety: each call uses its own client (easy handle); calls may run concurrently.
 #ifndef BULWARK_POLICY_TOOL_HTTPS_POST_H_
 #define BULWARK_POLICY_TOOL_HTTPS_POST_H_
 
@@ -34,7 +36,8 @@ struct HttpsResponse {
 // CURLcode converted once, here): kInvalidArgument for a non-https URL, kUnavailable when the
 // server cannot be reached (refused, DNS, reset), kPermissionDenied for TLS verification
 // failures, kDeadlineExceeded on timeout, kResourceExhausted for an oversized response,
-// kInternal otherwise. The token never appears in an error message.
+// kInternal otherwise (see net::HttpsClient::Send). Messages start with "<url>: ". The token
+// never appears in an error message.
 Result<HttpsResponse> HttpsPost(const HttpsPostRequest& request);
 
 }  // namespace bulwark::policy_tool
