@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "agent/base/file_util.h"
 #include "collector/http/https_server.h"
 #include "collector/http/openssl_ptr.h"
 #include "collector/http/tls_context.h"
@@ -37,21 +38,6 @@ struct BnDeleter {
 };
 struct ExtDeleter {
   void operator()(X509_EXTENSION* e) const { X509_EXTENSION_free(e); }
-};
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  int Release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
 };
 
 Status OpenSslError(std::string message) {
@@ -130,38 +116,6 @@ Result<std::string> BioContents(BIO* bio) {
   const long len = BIO_get_mem_data(bio, &data);
   if (len < 0 || (len > 0 && data == nullptr)) return InternalError("BIO_get_mem_data failed");
   return std::string(data, static_cast<std::size_t>(len));
-}
-
-Status WriteAll(int fd, std::string_view data, const std::string& path) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoToStatus(errno, "write " + path);
-    }
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return Status::Ok();
-}
-
-// Writes `contents` to a temporary file next to `path` (created 0600 by mkstemp, so a key is
-// never readable by others, not even briefly), sets `mode`, fsyncs and renames it into place.
-Status WriteFileAtomic(const std::string& path, std::string_view contents, mode_t mode) {
-  const std::filesystem::path target(path);
-  std::filesystem::path dir = target.parent_path();
-  if (dir.empty()) dir = ".";
-  std::string tmpl = (dir / ("." + target.filename().string() + ".tmp.XXXXXX")).string();
-  Fd fd(::mkstemp(tmpl.data()));
-  if (fd.get() < 0) return ErrnoToStatus(errno, "create " + path);
-  Status s = WriteAll(fd.get(), contents, path);
-  if (s.ok() && ::fchmod(fd.get(), mode) != 0) s = ErrnoToStatus(errno, "chmod " + path);
-  if (s.ok() && ::fsync(fd.get()) != 0) s = ErrnoToStatus(errno, "fsync " + path);
-  if (s.ok() && ::close(fd.Release()) != 0) s = ErrnoToStatus(errno, "close " + path);
-  if (s.ok() && ::rename(tmpl.c_str(), path.c_str()) != 0) {
-    s = ErrnoToStatus(errno, "rename to " + path);
-  }
-  if (!s.ok()) ::unlink(tmpl.c_str());
-  return s;
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "agent/base/file_util.h"
 #include "agent/base/strings.h"
 #include "collector/api/credentials.h"
 
@@ -17,27 +18,6 @@ namespace {
 
 constexpr std::size_t kMinSecretLength = 16;
 
-Status WriteNewSecret(const std::string& path, const std::string& secret) {
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return ErrnoToStatus(errno, "cannot create '" + tmp + "'");
-  const std::string line = secret + "\n";
-  const ssize_t written = ::write(fd, line.data(), line.size());
-  const int write_errno = errno;
-  if (::fsync(fd) != 0 || written != static_cast<ssize_t>(line.size())) {
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    return ErrnoToStatus(write_errno != 0 ? write_errno : EIO, "cannot write '" + tmp + "'");
-  }
-  ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int e = errno;
-    ::unlink(tmp.c_str());
-    return ErrnoToStatus(e, "cannot rename '" + tmp + "' to '" + path + "'");
-  }
-  return Status::Ok();
-}
-
 }  // namespace
 
 Result<std::string> LoadOrCreateSecret(const std::string& path, bool create) {
@@ -45,7 +25,7 @@ Result<std::string> LoadOrCreateSecret(const std::string& path, bool create) {
   if (::stat(path.c_str(), &st) != 0) {
     if (errno != ENOENT || !create) return ErrnoToStatus(errno, "cannot read '" + path + "'");
     ASSIGN_OR_RETURN(auto secret, NewDeviceSecret());
-    RETURN_IF_ERROR(WriteNewSecret(path, secret.secret));
+    RETURN_IF_ERROR(WriteFileAtomic(path, secret.secret + "\n", 0600));
     return secret.secret;
   }
   if ((st.st_mode & 077) != 0) {

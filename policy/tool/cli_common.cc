@@ -38,18 +38,6 @@ class Fd {
   int fd_;
 };
 
-Status WriteAll(int fd, std::string_view data, const std::string& path) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoToStatus(errno, path);
-    }
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return Status();
-}
-
 std::string Base64Lines(std::string_view der) {
   const std::string b64 = bundle::EncodeBase64(der);
   std::string out;
@@ -138,39 +126,6 @@ Result<std::string> ReadWholeFile(const std::string& path, std::size_t max_bytes
     return ResourceExhaustedError(path + ": larger than " + std::to_string(max_bytes) + " bytes");
   }
   return data;
-}
-
-Status WriteFileAtomic(const std::string& path, std::string_view contents, unsigned mode) {
-  std::filesystem::path target(path);
-  std::filesystem::path dir = target.parent_path();
-  if (dir.empty()) dir = ".";
-  std::string tmpl = (dir / ("." + target.filename().string() + ".tmp.XXXXXX")).string();
-  // mkstemp creates the file 0600, so a key is never readable by others, not even briefly.
-  const int raw = ::mkstemp(tmpl.data());
-  if (raw < 0) return ErrnoToStatus(errno, path);
-  Fd fd(raw);
-  Status s = WriteAll(fd.get(), contents, path);
-  if (s.ok() && ::fchmod(fd.get(), static_cast<mode_t>(mode)) != 0) s = ErrnoToStatus(errno, path);
-  if (s.ok() && ::fsync(fd.get()) != 0) s = ErrnoToStatus(errno, path);
-  if (s.ok()) s = fd.Close(path);
-  if (s.ok() && ::rename(tmpl.c_str(), path.c_str()) != 0) s = ErrnoToStatus(errno, path);
-  if (!s.ok()) ::unlink(tmpl.c_str());
-  return s;
-}
-
-Status CreateFileExclusive(const std::string& path, std::string_view contents, unsigned mode) {
-  // O_EXCL also refuses a dangling symlink, so nobody can redirect the key elsewhere.
-  const int raw = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-                         static_cast<mode_t>(mode));
-  if (raw < 0) return ErrnoToStatus(errno, path);
-  Fd fd(raw);
-  // The umask can only narrow the creation mode; fchmod makes it exactly `mode`.
-  Status s = WriteAll(fd.get(), contents, path);
-  if (s.ok() && ::fchmod(fd.get(), static_cast<mode_t>(mode)) != 0) s = ErrnoToStatus(errno, path);
-  if (s.ok() && ::fsync(fd.get()) != 0) s = ErrnoToStatus(errno, path);
-  if (s.ok()) s = fd.Close(path);
-  if (!s.ok()) ::unlink(path.c_str());
-  return s;
 }
 
 Status WriteOutput(const CliContext& ctx, const std::string& path, std::string_view contents) {

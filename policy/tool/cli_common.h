@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "agent/base/file_util.h"  // WriteFileAtomic, CreateFileExclusive
 #include "agent/base/status.h"
 #include "agent/base/time_util.h"
 #include "policy/bundle/keys.h"
@@ -57,14 +58,6 @@ Result<std::string> ReadFilePrefix(const std::string& path, std::size_t max_byte
 
 // Reads all of `path`; kResourceExhausted when it is larger than `max_bytes`.
 Result<std::string> ReadWholeFile(const std::string& path, std::size_t max_bytes);
-
-// Replaces `path` atomically: writes a temporary file in the same directory (created 0600),
-// fsyncs it, applies `mode`, renames it over `path`. Either the old or the new contents remain.
-Status WriteFileAtomic(const std::string& path, std::string_view contents, unsigned mode);
-
-// Creates `path` with O_CREAT|O_EXCL and `mode` from the start (never wider), writes and
-// fsyncs it. kAlreadyExists when the path exists (even as a dangling symlink).
-Status CreateFileExclusive(const std::string& path, std::string_view contents, unsigned mode);
 
 // Writes `contents` to `path`, or to ctx.out when `path` is "-". Files are replaced atomically
 // with mode 0644.
