@@ -28,6 +28,7 @@
 
 #include "agent/base/time_util.h"
 #include "tests/testing/https_client.h"
+#include "tests/testing/realistic_report.h"
 #include "tests/testing/temp_dir.h"
 
 extern char** environ;
@@ -47,76 +48,6 @@ std::string ReadFile(const std::string& path) {
 std::string Trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
   return s;
-}
-
-// A report the size and shape of a real Linux workstation's: 29 check results and facts with
-// three volumes, administrators, endpoint protection and hardening.
-json::object RealisticReport(const std::string& id, const std::string& machine) {
-  json::array results;
-  const char* severities[] = {"low", "medium", "high", "critical"};
-  for (int i = 0; i < 29; ++i) {
-    results.push_back({{"id", "linux.check-" + std::to_string(i)},
-                       {"title", "Workstation hardening requirement number " + std::to_string(i)},
-                       {"severity", severities[i % 4]},
-                       {"status", i % 7 == 0 ? "fail" : "pass"},
-                       {"reason", nullptr},
-                       {"deadline", nullptr}});
-  }
-  json::array volumes;
-  for (const char* mp : {"/", "/home", "[SWAP]"}) {
-    volumes.push_back(
-        {{"mount_point", mp},
-         {"device", "/dev/mapper/vg0-" + std::string(mp == std::string("/") ? "root" : "data")},
-         {"role", mp == std::string("/boot") ? "boot" : "system"},
-         {"encrypted", true},
-         {"scheme", "luks2"},
-         {"cipher", "aes-xts-plain64"},
-         {"key_bits", 512},
-         {"uuid", "0b9a7c55-2f64-4f7a-9d0c-5f1e2f6a9b31"},
-         {"key_protectors", {"passphrase", "tpm2"}},
-         {"reason", nullptr}});
-  }
-  json::object facts = {
-      {"schema", "bulwark.facts/1"},
-      {"collected_at", "2026-11-28T16:00:00Z"},
-      {"host", {{"hostname", "ws-" + machine}, {"machine_id", machine}}},
-      {"os",
-       {{"family", "linux"},
-        {"id", "debian"},
-        {"name", "Debian GNU/Linux 12 (bookworm)"},
-        {"version", "12"},
-        {"kernel", "6.1.0-27-amd64"}}},
-      {"disk_encryption", {{"volumes", std::move(volumes)}}},
-      {"local_admins",
-       {{"members", {{{"name", "alice"}, {"id", "1000"}, {"via", {"group:sudo"}}}}},
-        {"console_user", "alice"},
-        {"console_user_is_admin", true}}},
-      {"endpoint_protection",
-       {{"antivirus",
-         {{{"product", "ClamAV"},
-           {"running", true},
-           {"realtime", false},
-           {"signatures_age_days", 1}}}},
-        {"firewall", {{"enabled", true}, {"backend", "nftables"}, {"default_inbound", "drop"}}},
-        {"mac", {{"name", "apparmor"}, {"mode", "enforcing"}}}}},
-      {"hardening",
-       {{"screen_lock", {{"enabled", true}, {"idle_seconds", 300}}},
-        {"updates", {{"automatic", true}, {"pending_security", 0}}},
-        {"secure_boot", {{"enabled", true}}},
-        {"ssh", {{"permit_root_login", "no"}, {"password_authentication", false}}}}}};
-  return {
-      {"schema", "bulwark.report/1"},
-      {"report_id", id},
-      {"generated_at", bulwark::FormatRfc3339(std::chrono::time_point_cast<std::chrono::seconds>(
-                           std::chrono::system_clock::now()))},
-      {"policy",
-       {{"policy_id", "baseline"},
-        {"epoch", 1},
-        {"version", 1764000000},
-        {"sha256", std::string(64, 'a')}}},
-      {"compliant", false},
-      {"results", std::move(results)},
-      {"facts", std::move(facts)}};
 }
 
 }  // namespace
@@ -224,7 +155,7 @@ int main(int argc, char** argv) {
     }
   }
   const std::size_t report_bytes =
-      json::serialize(RealisticReport("size-probe-000", "load-0")).size();
+      json::serialize(bulwark::testing::RealisticReport("size-probe-000", "load-0")).size();
 
   std::atomic<bool> go{false};
   std::atomic<bool> done{false};
@@ -256,7 +187,8 @@ int main(int argc, char** argv) {
       const int distinct = std::max(1, 64 / batch);
       for (int n = 0; n < distinct; ++n) {
         json::array items;
-        for (int b = 0; b < batch; ++b) items.push_back(RealisticReport(placeholder, machine));
+        for (int b = 0; b < batch; ++b)
+          items.push_back(bulwark::testing::RealisticReport(placeholder, machine));
         Body body{json::serialize(json::object{{"reports", std::move(items)}}), {}};
         const std::string marker = "\"report_id\":\"" + placeholder + "\"";
         for (std::size_t at = body.text.find(marker); at != std::string::npos;

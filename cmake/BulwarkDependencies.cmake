@@ -41,6 +41,10 @@ add_library(bulwark_dep_curl INTERFACE)
 target_link_libraries(bulwark_dep_curl INTERFACE CURL::libcurl)
 
 if(NOT WIN32)
+  # sd_notify (Type=notify, watchdog) for the agent service.
+  pkg_check_modules(LIBSYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
+  add_library(bulwark_dep_systemd INTERFACE)
+  target_link_libraries(bulwark_dep_systemd INTERFACE PkgConfig::LIBSYSTEMD)
   pkg_check_modules(CRYPTSETUP REQUIRED IMPORTED_TARGET libcryptsetup>=2.4)
   add_library(bulwark_dep_cryptsetup INTERFACE)
   target_link_libraries(bulwark_dep_cryptsetup INTERFACE PkgConfig::CRYPTSETUP)

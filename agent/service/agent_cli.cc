@@ -9,6 +9,7 @@
 
 #include "agent/facts/facts_json.h"
 #include "agent/service/facts_table.h"
+#include "agent/service/service_commands.h"
 #include "policy/bundle/dsse.h"
 #include "policy/bundle/strict_base64.h"
 #include "policy/bundle/trust_root.h"
@@ -31,6 +32,11 @@ constexpr char kUsage[] =
     "  check --bundle FILE --trust-root FILE [--root DIR] [--json]\n"
     "                                verify a signed policy bundle and check this machine\n"
     "                                against it (exit 0 compliant, 2 not compliant, 1 error)\n"
+    "  run [--config FILE] [--once]  the service: policy, scans, queued uploads\n"
+    "  enroll --server URL --enroll-secret-file FILE [--ca-file FILE] [--pin sha256//B64]\n"
+    "                                enrol this machine with the collector\n"
+    "  status [--json]               the last scan, and how to fix what failed (any user)\n"
+    "  queue stats|flush             the report queue; flush uploads now\n"
     "\n"
     "Options:\n"
     "  -h, --help      display this help and exit\n"
@@ -94,18 +100,6 @@ constexpr char kCheckUsage[] =
     "\n"
     "Exit status: 0 every applicable check passed, 2 at least one check failed or could not\n"
     "be decided, 1 error (bad arguments, bundle rejected).\n";
-
-// Collects the facts of `system` with the platform's probes; probe failures are logged.
-FactsDocument CollectFacts(const AgentPlatform& platform, const System& system) {
-  ProbeRegistry registry;
-  platform.RegisterProbes(system, registry);
-  FactsDocument facts;
-  facts.collected_at = system.clock().Now();
-  facts.os.family = platform.os_family();
-  registry.CollectAll(facts);
-  for (const auto& e : facts.probe_errors) spdlog::warn("probe {} failed: {}", e.probe, e.reason);
-  return facts;
-}
 
 // Reads a file named on the command line (relative to the working directory). A file over
 // `max_bytes` comes back as max_bytes + 1 bytes so the verifier names the limit (E_SIZE).
@@ -239,6 +233,17 @@ int RunFacts(const std::vector<std::string>& args, const AgentPlatform& platform
 
 }  // namespace
 
+FactsDocument CollectFacts(const AgentPlatform& platform, const System& system) {
+  ProbeRegistry registry;
+  platform.RegisterProbes(system, registry);
+  FactsDocument facts;
+  facts.collected_at = system.clock().Now();
+  facts.os.family = platform.os_family();
+  registry.CollectAll(facts);
+  for (const auto& e : facts.probe_errors) spdlog::warn("probe {} failed: {}", e.probe, e.reason);
+  return facts;
+}
+
 int RunAgentCli(const std::vector<std::string>& args, const AgentPlatform& platform,
                 std::ostream& out, std::ostream& err) {
   if (args.empty()) return UsageError(err, "missing command");
@@ -256,6 +261,10 @@ int RunAgentCli(const std::vector<std::string>& args, const AgentPlatform& platf
   std::vector<std::string> rest(args.begin() + 1, args.end());
   if (command == "facts") return RunFacts(rest, platform, out, err);
   if (command == "check") return RunCheck(rest, platform, out, err);
+  if (command == "run") return RunServiceCommand(rest, platform, out, err);
+  if (command == "enroll") return RunEnrollCommand(rest, platform, out, err);
+  if (command == "status") return RunStatusCommand(rest, platform, out, err);
+  if (command == "queue") return RunQueueCommand(rest, platform, out, err);
   if (!command.empty() && command[0] == '-') {
     return UsageError(err, "unrecognised option '" + command + "'");
   }

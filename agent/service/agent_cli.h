@@ -14,7 +14,9 @@
 #include <vector>
 
 #include "agent/base/status.h"
+#include "agent/facts/facts.h"
 #include "agent/probes/probe.h"
+#include "agent/service/service_control.h"
 #include "agent/sys/system.h"
 
 namespace bulwark {
@@ -29,7 +31,17 @@ class AgentPlatform {
   virtual Result<std::unique_ptr<System>> MakeSystem(const std::string& root) const = 0;
   // Adds this platform's probes, bound to `system`, to `registry`.
   virtual void RegisterProbes(const System& system, ProbeRegistry& registry) const = 0;
+  // The service manager link for `run` (systemd's notify socket, the Windows SCM).
+  virtual std::unique_ptr<ServiceNotifier> MakeNotifier() const {
+    return std::make_unique<ServiceNotifier>();
+  }
+  // Routes stop and reload requests (SIGTERM/SIGINT/SIGHUP, service control) to `control`
+  // until the returned guard is destroyed. Called before `run` starts any thread.
+  virtual std::shared_ptr<void> RouteSignals(ServiceControl& control) const = 0;
 };
+
+// Collects the facts of `system` with the platform's probes; probe failures are logged.
+FactsDocument CollectFacts(const AgentPlatform& platform, const System& system);
 
 // Runs one invocation. `args` excludes the program name.
 int RunAgentCli(const std::vector<std::string>& args, const AgentPlatform& platform,

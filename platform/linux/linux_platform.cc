@@ -4,6 +4,7 @@
 #include "platform/linux/host_probe.h"
 #include "platform/linux/linux_system.h"
 #include "platform/linux/posture/posture_probes.h"
+#include "platform/linux/service_hooks.h"
 
 namespace bulwark {
 
@@ -15,6 +16,18 @@ void LinuxPlatform::RegisterProbes(const System& system, ProbeRegistry& registry
   registry.Add(std::make_unique<HostProbe>(system));
   registry.Add(std::make_unique<DiskEncryptionProbe>(system, luks_));
   RegisterPostureProbes(system, registry);
+}
+
+}  // namespace bulwark
+
+namespace bulwark {
+
+std::unique_ptr<ServiceNotifier> LinuxPlatform::MakeNotifier() const {
+  return MakeSystemdNotifier();
+}
+
+std::shared_ptr<void> LinuxPlatform::RouteSignals(ServiceControl& control) const {
+  return RouteSignalsTo(control);
 }
 
 }  // namespace bulwark

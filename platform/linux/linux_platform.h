@@ -13,6 +13,8 @@ class LinuxPlatform final : public AgentPlatform {
   std::string os_family() const override { return "linux"; }
   Result<std::unique_ptr<System>> MakeSystem(const std::string& root) const override;
   void RegisterProbes(const System& system, ProbeRegistry& registry) const override;
+  std::unique_ptr<ServiceNotifier> MakeNotifier() const override;
+  std::shared_ptr<void> RouteSignals(ServiceControl& control) const override;
 
  private:
   CryptsetupLuksReader luks_;

@@ -25,6 +25,7 @@
 #include "agent/base/time_util.h"
 #include "tests/testing/https_client.h"
 #include "tests/testing/postgres.h"
+#include "tests/testing/process.h"
 #include "tests/testing/signed_policy.h"
 #include "tests/testing/temp_dir.h"
 
@@ -37,129 +38,22 @@ namespace json = boost::json;
 using testing::HttpsTestClient;
 using testing::HttpsTestClientOptions;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+using testing::Process;
+using testing::ReadWholeFile;
+using testing::RunTool;
 
-// A child process with stdout/stderr captured to files.
-class Process {
- public:
-  Process(const std::vector<std::string>& argv, const std::string& log_path) {
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND,
-                                     0600);
-    posix_spawn_file_actions_addopen(&actions, 2, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND,
-                                     0600);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    if (posix_spawn(&pid_, argv[0].c_str(), &actions, nullptr, args.data(), environ) != 0)
-      pid_ = -1;
-    posix_spawn_file_actions_destroy(&actions);
-  }
-  ~Process() {
-    if (pid_ > 0 && !exit_code_) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-  }
-  bool started() const { return pid_ > 0; }
-  bool running() {
-    if (exit_code_) return false;
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      return false;
-    }
-    return true;
-  }
-  // Waits for the exit (up to `timeout`); the exit code, or nullopt on timeout.
-  std::optional<int> Wait(std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (running()) {
-      if (std::chrono::steady_clock::now() > deadline) return std::nullopt;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return exit_code_;
-  }
-  void Signal(int sig) { ::kill(pid_, sig); }
-
- private:
-  pid_t pid_ = -1;
-  std::optional<int> exit_code_;
-};
-
-int RunTool(const std::vector<std::string>& argv, std::string* output) {
-  testing::TempDir dir;
-  Process p(argv, dir.Join("out"));
-  if (!p.started()) return -1;
-  auto code = p.Wait(std::chrono::seconds(60));
-  if (output != nullptr) *output = ReadFile(dir.Join("out"));
-  return code.value_or(-1);
-}
+std::string ReadFile(const std::string& path) { return ReadWholeFile(path); }
 
 // A collector started with --generate-self-signed under `data_dir`, on a port of its choosing.
-class Collector {
+class Collector : public testing::CollectorProcess {
  public:
   Collector(const std::string& data_dir, std::vector<std::string> extra = {})
-      : data_dir_(data_dir), log_(data_dir + ".log") {
-    std::vector<std::string> argv = {BULWARK_COLLECTOR_BINARY,
-                                     "--generate-self-signed",
-                                     "--data-dir",
-                                     data_dir,
-                                     "--listen",
-                                     "127.0.0.1:0",
-                                     "--port-file",
-                                     data_dir + ".port",
-                                     "--threads",
-                                     "2"};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    ::unlink((data_dir + ".port").c_str());
-    process_ = std::make_unique<Process>(argv, log_);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (std::chrono::steady_clock::now() < deadline && process_->running()) {
-      const std::string port = ReadFile(data_dir + ".port");
-      if (!port.empty() && port.back() == '\n') {
-        port_ = static_cast<std::uint16_t>(std::stoi(port));
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-  }
-  bool ok() const { return port_ != 0; }
-  std::uint16_t port() const { return port_; }
-  std::string url() const { return "https://127.0.0.1:" + std::to_string(port_); }
-  std::string ca() const { return data_dir_ + "/tls/cert.pem"; }
-  std::string admin_token() const {
-    std::string t = ReadFile(data_dir_ + "/admin-token");
-    while (!t.empty() && t.back() == '\n') t.pop_back();
-    return t;
-  }
-  std::string enroll_secret() const {
-    std::string t = ReadFile(data_dir_ + "/enroll-secret");
-    while (!t.empty() && t.back() == '\n') t.pop_back();
-    return t;
-  }
-  std::string log() const { return ReadFile(log_); }
+      : CollectorProcess(BULWARK_COLLECTOR_BINARY, data_dir, std::move(extra)) {}
   std::unique_ptr<HttpsTestClient> Client() const {
     HttpsTestClientOptions options;
     options.ca_file = ca();
-    return std::make_unique<HttpsTestClient>(port_, options);
+    return std::make_unique<HttpsTestClient>(port(), options);
   }
-  std::optional<int> Stop() {
-    process_->Signal(SIGTERM);
-    return process_->Wait(std::chrono::seconds(30));
-  }
-
- private:
-  std::string data_dir_;
-  std::string log_;
-  std::unique_ptr<Process> process_;
-  std::uint16_t port_ = 0;
 };
 
 json::value Json(const Result<testing::TestResponse>& r) {

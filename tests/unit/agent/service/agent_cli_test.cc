@@ -63,6 +63,7 @@ class FakePlatform final : public AgentPlatform {
   void RegisterProbes(const System&, ProbeRegistry& registry) const override {
     registry.Add(std::make_unique<StubProbe>(fail_probe));
   }
+  std::shared_ptr<void> RouteSignals(ServiceControl&) const override { return nullptr; }
 };
 
 struct CliRun {

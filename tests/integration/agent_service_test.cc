@@ -1,0 +1,324 @@
+// bulwark-agent's service against the real bulwark-collector binary on 127.0.0.1: enrolment,
+// policy fetch, scan of a fixture root, queued upload found through the admin API; a
+// collector outage; a new policy picked up and a rolled-back one refused and reported; and
+// kill -9 at random points across 200 enqueue/upload cycles, after which the collector holds
+// every report exactly once.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "agent/base/time_util.h"
+#include "tests/testing/https_client.h"
+#include "tests/testing/process.h"
+#include "tests/testing/signed_policy.h"
+#include "tests/testing/temp_dir.h"
+
+namespace bulwark {
+namespace {
+
+namespace json = boost::json;
+using testing::CollectorProcess;
+using testing::RunTool;
+
+json::value ParseOrNull(const std::string& text) {
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  return ec ? json::value(nullptr) : v;
+}
+
+class AgentServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    collector_ = std::make_unique<CollectorProcess>(BULWARK_COLLECTOR_BINARY, CollectorDir());
+    ASSERT_TRUE(collector_->ok()) << collector_->log();
+    // The host the agent scans: identity files and an empty mount table.
+    dir_.WriteFile("root/etc/os-release",
+                   "ID=debian\nVERSION_ID=\"12\"\nPRETTY_NAME=\"Debian GNU/Linux 12\"\n");
+    dir_.WriteFile("root/etc/hostname", "ws-fixture\n");
+    dir_.WriteFile("root/etc/machine-id", "0123456789abcdef0123456789abcdef\n");
+    dir_.WriteFile("root/proc/self/mountinfo", "");
+    dir_.WriteFile("root/proc/swaps", "Filename\tType\tSize\tUsed\tPriority\n");
+    dir_.WriteFile("root.json", policy_.Root(1));
+    WriteConfig();
+    ASSERT_EQ(Admin("POST", "/api/v1/trust-root", policy_.Root(1)).status, 201);
+    Publish(1);
+  }
+
+  std::string CollectorDir() const { return dir_.Join("collector"); }
+
+  void WriteConfig(const std::string& extra = "") {
+    dir_.WriteFile("agent.conf", "state_dir = " + dir_.Join("state") + "\n" +
+                                     "status_file = " + dir_.Join("run/status.json") + "\n" +
+                                     "trust_anchor = " + dir_.Join("root.json") + "\n" +
+                                     "root = " + dir_.Join("root") + "\n" +
+                                     "backoff_base = 1\nbackoff_cap = 2\n" + extra);
+  }
+
+  struct Reply {
+    int status = 0;
+    json::value body;
+  };
+  Reply Admin(const std::string& method, const std::string& target, const std::string& body = {}) {
+    testing::HttpsTestClientOptions options;
+    options.ca_file = collector_->ca();
+    testing::HttpsTestClient client(collector_->port(), options);
+    testing::HeaderList headers = {{"Authorization", "Bearer " + collector_->admin_token()}};
+    if (!body.empty()) headers.emplace_back("Content-Type", "application/json");
+    auto r = client.Request(method, target, body, headers);
+    if (!r.ok()) return {};
+    return {r->status, ParseOrNull(r->body)};
+  }
+
+  void Publish(std::uint64_t version) {
+    const SystemTime now =
+        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+    const std::string bundle = policy_.Sign(policy_.Policy("baseline", version, now));
+    dir_.WriteFile("bundle-v" + std::to_string(version) + ".json", bundle);
+    ASSERT_EQ(Admin("POST", "/api/v1/policy", bundle).status, 201);
+  }
+
+  int Agent(std::vector<std::string> args, std::string* output = nullptr) {
+    args.insert(args.begin(), BULWARK_AGENT_BINARY);
+    args.insert(args.end(), {"--config", dir_.Join("agent.conf")});
+    std::string out;
+    const int code = RunTool(args, &out);
+    if (output != nullptr) *output = out;
+    return code;
+  }
+
+  void Enroll() {
+    std::string out;
+    ASSERT_EQ(Agent({"enroll", "--server", collector_->url(), "--enroll-secret-file",
+                     collector_->enroll_secret_file(), "--ca-file", collector_->ca()},
+                    &out),
+              0)
+        << out;
+  }
+
+  json::value QueueStats() {
+    std::string out;
+    EXPECT_EQ(Agent({"queue", "stats", "--json"}, &out), 0) << out;
+    return ParseOrNull(out);
+  }
+
+  std::string DeviceId() {
+    Reply devices = Admin("GET", "/api/v1/devices");
+    if (!devices.body.is_object()) return {};
+    const auto& list = devices.body.at("devices").as_array();
+    if (list.size() != 1) return {};
+    return std::string(list[0].at("device_id").as_string());
+  }
+
+  testing::TempDir dir_;
+  testing::SignedPolicyFixture policy_;
+  std::unique_ptr<CollectorProcess> collector_;
+};
+
+TEST_F(AgentServiceTest, EnrolsScansUploadsAndTheAdminApiShowsTheReport) {
+  Enroll();
+  struct stat st {};
+  ASSERT_EQ(::stat(dir_.Join("state/credential").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  ASSERT_EQ(::stat(dir_.Join("state").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+
+  std::string out;
+  ASSERT_EQ(Agent({"run", "--once"}, &out), 0) << out;
+  const std::string device = DeviceId();
+  ASSERT_FALSE(device.empty());
+  Reply detail = Admin("GET", "/api/v1/devices/" + device);
+  ASSERT_EQ(detail.status, 200);
+  const json::value& report = detail.body.at("latest_report");
+  ASSERT_TRUE(report.is_object()) << json::serialize(detail.body);
+  EXPECT_EQ(report.at("policy").at("version"), json::value(1));
+  EXPECT_EQ(report.at("device_id"), json::value(device));
+  EXPECT_EQ(report.at("facts").at("host").at("hostname"), json::value("ws-fixture"));
+  EXPECT_EQ(report.at("agent").at("root_version"), json::value(1));
+  EXPECT_FALSE(report.at("results").as_array().empty());
+
+  json::value stats = QueueStats();
+  EXPECT_EQ(stats.at("pending"), json::value(0));
+  EXPECT_EQ(stats.at("acked_total"), json::value(1));
+
+  // Any user reads the status: policy, and each failing check with its remediation.
+  ASSERT_EQ(Agent({"status", "--json"}, &out), 0) << out;
+  json::value status = ParseOrNull(out);
+  ASSERT_TRUE(status.is_object()) << out;
+  EXPECT_EQ(status.at("policy").at("version"), json::value(1));
+  EXPECT_EQ(status.at("device_id"), json::value(device));
+  ASSERT_EQ(Agent({"status"}, &out), 0) << out;
+  EXPECT_NE(out.find("Policy baseline version 1"), std::string::npos) << out;
+  EXPECT_NE(out.find("Fix: "), std::string::npos) << out;  // the fixture host fails checks
+}
+
+TEST_F(AgentServiceTest, ReportsWaitThroughAnOutageAndArriveAfterIt) {
+  Enroll();
+  std::string out;
+  ASSERT_EQ(Agent({"run", "--once"}, &out), 0) << out;  // a policy is now last-known-good
+  const std::uint16_t port = collector_->port();
+  ASSERT_EQ(collector_->Stop(), 0);
+  // The collector is gone: the scan still runs on the last-known-good policy, and its report
+  // waits in the queue.
+  EXPECT_EQ(Agent({"run", "--once"}, &out), 1) << out;
+  EXPECT_NE(out.find("queued"), std::string::npos) << out;
+  EXPECT_EQ(QueueStats().at("pending"), json::value(1));
+
+  collector_ = std::make_unique<CollectorProcess>(
+      BULWARK_COLLECTOR_BINARY, CollectorDir(),
+      std::vector<std::string>{"--listen", "127.0.0.1:" + std::to_string(port)});
+  ASSERT_TRUE(collector_->ok()) << collector_->log();
+  ASSERT_EQ(Agent({"run", "--once"}, &out), 0) << out;
+  EXPECT_EQ(QueueStats().at("pending"), json::value(0));
+  Reply detail = Admin("GET", "/api/v1/devices/" + DeviceId());
+  EXPECT_EQ(detail.body.at("history").as_array().size(), 3u) << json::serialize(detail.body);
+}
+
+TEST_F(AgentServiceTest, PicksUpANewPolicyAndRefusesAndReportsARollback) {
+  Enroll();
+  std::string out;
+  ASSERT_EQ(Agent({"run", "--once"}, &out), 0) << out;
+  Publish(2);
+  // Reports carry whole seconds; the collector shows the newest by generated_at.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  ASSERT_EQ(Agent({"run", "--once"}, &out), 0) << out;
+  const std::string device = DeviceId();
+  Reply detail = Admin("GET", "/api/v1/devices/" + device);
+  EXPECT_EQ(detail.body.at("latest_report").at("policy").at("version"), json::value(2));
+
+  // A compromised collector database serves the older, correctly signed bundle again.
+  const std::string sql =
+      "UPDATE policies SET bundle = (SELECT bundle FROM policies WHERE version = 1), "
+      "sha256 = 'rolled-back', all_platforms = 1 WHERE version = 2;";
+  ASSERT_EQ(RunTool({"/usr/bin/sqlite3", CollectorDir() + "/collector.db", sql}, &out), 0) << out;
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  ASSERT_EQ(Agent({"run", "--once"}, &out), 0) << out;
+  detail = Admin("GET", "/api/v1/devices/" + device);
+  const json::value& report = detail.body.at("latest_report");
+  EXPECT_EQ(report.at("policy").at("version"), json::value(2));  // last-known-good stays
+  bool refused = false;
+  for (const json::value& e : report.at("policy_events").as_array()) {
+    refused |= e.at("outcome") == json::value("reject") &&
+               std::string(e.at("reason").as_string()).find("E_ROLLBACK") != std::string::npos;
+  }
+  EXPECT_TRUE(refused) << json::serialize(report.at("policy_events"));
+  ASSERT_EQ(Agent({"status"}, &out), 0);
+  EXPECT_NE(out.find("E_ROLLBACK"), std::string::npos) << out;
+}
+
+TEST_F(AgentServiceTest, RunsAsAServiceReloadsOnSighupAndStopsCleanlyOnSigterm) {
+  Enroll();
+  testing::Process agent({BULWARK_AGENT_BINARY, "run", "--config", dir_.Join("agent.conf")},
+                         dir_.Join("service.log"));
+  ASSERT_TRUE(agent.started());
+  // The first scan runs at start: its status file appears.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!std::filesystem::exists(dir_.Join("run/status.json")) &&
+         std::chrono::steady_clock::now() < deadline && agent.running()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(std::filesystem::exists(dir_.Join("run/status.json")))
+      << testing::ReadWholeFile(dir_.Join("service.log"));
+  // A broken file on reload is refused and the service keeps running on what it has.
+  dir_.WriteFile("agent.conf", testing::ReadWholeFile(dir_.Join("agent.conf")) + "bogus = 1\n");
+  agent.Signal(SIGHUP);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_TRUE(agent.running());
+  WriteConfig();
+  agent.Signal(SIGHUP);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_TRUE(agent.running());
+  const auto stop = std::chrono::steady_clock::now();
+  agent.Signal(SIGTERM);
+  EXPECT_EQ(agent.Wait(std::chrono::seconds(10)), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - stop, std::chrono::seconds(5));
+  const std::string log = testing::ReadWholeFile(dir_.Join("service.log"));
+  EXPECT_NE(log.find("reload: "), std::string::npos) << log;  // the refused one, named
+  EXPECT_NE(log.find("configuration reloaded"), std::string::npos) << log;
+  EXPECT_EQ(QueueStats().at("acked_total"), json::value(1)) << log;
+}
+
+TEST_F(AgentServiceTest, AFullQueueDropsTheOldestAndTheNextReportSaysSo) {
+  WriteConfig("queue_max_reports = 2\n");
+  Enroll();
+  std::string out;
+  ASSERT_EQ(Agent({"run", "--once"}, &out), 0) << out;
+  const std::uint16_t port = collector_->port();
+  ASSERT_EQ(collector_->Stop(), 0);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(Agent({"run", "--once"}, &out), 1) << out;
+  json::value stats = QueueStats();
+  EXPECT_EQ(stats.at("pending"), json::value(2));
+  EXPECT_EQ(stats.at("dropped_total"), json::value(2));
+  collector_ = std::make_unique<CollectorProcess>(
+      BULWARK_COLLECTOR_BINARY, CollectorDir(),
+      std::vector<std::string>{"--listen", "127.0.0.1:" + std::to_string(port)});
+  ASSERT_TRUE(collector_->ok()) << collector_->log();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  ASSERT_EQ(Agent({"run", "--once"}, &out), 0) << out;
+  Reply detail = Admin("GET", "/api/v1/devices/" + DeviceId());
+  EXPECT_EQ(detail.body.at("latest_report").at("agent").at("queue").at("dropped_total"),
+            json::value(2));
+  // The first report, then the two newest: queuing the last one dropped one more (its report
+  // was built before that, so it counts the two dropped during the outage).
+  EXPECT_EQ(detail.body.at("history").as_array().size(), 3u);
+  EXPECT_EQ(QueueStats().at("dropped_total"), json::value(3));
+}
+
+TEST_F(AgentServiceTest, KillNineAtRandomPointsLosesAndDuplicatesNothing) {
+  Enroll();
+  std::mt19937 rng(20261128);
+  // How long one cycle takes here, to spread the kills over all of it.
+  const auto t0 = std::chrono::steady_clock::now();
+  std::string out;
+  ASSERT_EQ(Agent({"run", "--once"}, &out), 0) << out;
+  const auto cycle =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
+  std::uniform_int_distribution<std::int64_t> when(0, cycle.count() * 6 / 5);
+  constexpr int kCycles = 200;
+  int killed = 0;
+  for (int i = 0; i < kCycles; ++i) {
+    testing::Process agent(
+        {BULWARK_AGENT_BINARY, "run", "--once", "--config", dir_.Join("agent.conf")},
+        dir_.Join("kill.log"));
+    ASSERT_TRUE(agent.started());
+    std::this_thread::sleep_for(std::chrono::microseconds(when(rng)));
+    if (agent.running()) {
+      agent.Signal(SIGKILL);
+      ++killed;
+    }
+    ASSERT_TRUE(agent.Wait(std::chrono::seconds(30)).has_value());
+  }
+  // One clean cycle delivers whatever the killed ones left queued.
+  ASSERT_EQ(Agent({"run", "--once"}, &out), 0) << out;
+  json::value stats = QueueStats();
+  ASSERT_TRUE(stats.is_object());
+  EXPECT_EQ(stats.at("pending"), json::value(0));
+  EXPECT_EQ(stats.at("dropped_total"), json::value(0));
+  EXPECT_EQ(stats.at("dead_lettered_total"), json::value(0));
+  const std::int64_t enqueued = stats.at("enqueued_total").to_number<std::int64_t>();
+  Reply detail = Admin("GET", "/api/v1/devices/" + DeviceId() + "?history=1000");
+  ASSERT_EQ(detail.status, 200);
+  const auto& history = detail.body.at("history").as_array();
+  std::set<std::string> ids;
+  for (const auto& h : history) ids.insert(std::string(h.at("report_id").as_string()));
+  EXPECT_EQ(ids.size(), history.size());
+  EXPECT_EQ(static_cast<std::int64_t>(history.size()), enqueued)
+      << killed << " of " << kCycles << " cycles killed";
+  EXPECT_GT(killed, kCycles / 4);  // the kills really landed inside cycles
+  EXPECT_GT(enqueued, 2);          // and cycles really got as far as the queue
+}
+
+}  // namespace
+}  // namespace bulwark
