@@ -44,6 +44,7 @@ class HttpsPolicyFetcher final : public state::PolicyFetcher {
     request.max_response_bytes = kMaxRootBytes;
     ASSIGN_OR_RETURN(net::HttpResponse r, client_.Send(request));
     if (r.status == 404) return Status(StatusCode::kNotFound, "root " + std::to_string(version));
+    if (r.status == 401) unauthorized_ = true;
     if (r.status != 200) {
       return Status(StatusCode::kUnavailable,
                     "GET " + request.path + ": HTTP " + std::to_string(r.status));
@@ -71,6 +72,7 @@ class HttpsPolicyFetcher final : public state::PolicyFetcher {
       fetched.etag = if_none_match;
       return fetched;
     }
+    if (r->status == 401) unauthorized_ = true;
     if (r->status != 200) {
       return Status(r->status == 401 ? StatusCode::kUnauthenticated : StatusCode::kUnavailable,
                     "GET /api/v1/policy: HTTP " + std::to_string(r->status));
@@ -80,9 +82,14 @@ class HttpsPolicyFetcher final : public state::PolicyFetcher {
     return fetched;
   }
 
+  // Whether the collector refused the credential (HTTP 401) since the last reset.
+  bool saw_unauthorized() const { return unauthorized_; }
+  void ResetUnauthorized() { unauthorized_ = false; }
+
  private:
   net::HttpsClient& client_;
-  const std::string& credential_;
+  const std::string& credential_;  // the service's, so a re-enrolment is seen at once
+  bool unauthorized_ = false;
 };
 
 Result<std::string> ReadWholeFile(const std::string& path) {
@@ -228,7 +235,17 @@ class Service {
 
   // One policy update; true when a new policy became active.
   bool UpdatePolicy() {
+    fetcher_->ResetUnauthorized();
     state::UpdateOutcome outcome = updater_->RunCycle(clock().Now());
+    if (fetcher_->saw_unauthorized()) {
+      // The collector no longer takes this credential: enrol again, then redo the update.
+      if (Status s = Reenroll(); s.ok()) {
+        fetcher_->ResetUnauthorized();
+        outcome = updater_->RunCycle(clock().Now());
+      } else {
+        spdlog::error("re-enrolment failed: {}", s.message());
+      }
+    }
     policy_outcome_ = outcome.outcome;
     if (outcome.rejection) {
       policy_reason_ = outcome.rejection->ToString();
@@ -314,7 +331,8 @@ class Service {
   }
 
   // Drains the queue; returns when to try again (max() when nothing is left).
-  SteadyTime Upload(SteadyTime now) {
+  // `retry`: a 401 re-enrols and drains once more at once.
+  SteadyTime Upload(SteadyTime now, bool retry = true) {
     auto drained = uploader_->Drain(control_.stop_flag());
     last_upload_at_ = clock().Now();
     SteadyTime next = SteadyTime::max();
@@ -347,8 +365,10 @@ class Service {
           spdlog::error("re-enrolment failed: {}", s.message());
           last_upload_error_ = "re-enrolment failed: " + s.message();
           next = now + backoff_->NextDelay();
+        } else if (retry) {
+          return Upload(now, /*retry=*/false);  // again at once, with the new credential
         } else {
-          next = now;  // again at once, with the new credential
+          next = now + backoff_->NextDelay();
         }
         break;
       case upload::UploadOutcome::kRetryLater:

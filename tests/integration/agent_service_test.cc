@@ -180,10 +180,12 @@ TEST_F(AgentServiceTest, ReportsWaitThroughAnOutageAndArriveAfterIt) {
       BULWARK_COLLECTOR_BINARY, CollectorDir(),
       std::vector<std::string>{"--listen", "127.0.0.1:" + std::to_string(port)});
   ASSERT_TRUE(collector_->ok()) << collector_->log();
-  ASSERT_EQ(Agent({"run", "--once"}, &out), 0) << out;
+  // An administrator need not wait for the next cycle.
+  ASSERT_EQ(Agent({"queue", "flush"}, &out), 0) << out;
+  EXPECT_NE(out.find("1 report(s) acknowledged"), std::string::npos) << out;
   EXPECT_EQ(QueueStats().at("pending"), json::value(0));
   Reply detail = Admin("GET", "/api/v1/devices/" + DeviceId());
-  EXPECT_EQ(detail.body.at("history").as_array().size(), 3u) << json::serialize(detail.body);
+  EXPECT_EQ(detail.body.at("history").as_array().size(), 2u) << json::serialize(detail.body);
 }
 
 TEST_F(AgentServiceTest, PicksUpANewPolicyAndRefusesAndReportsARollback) {
@@ -274,6 +276,23 @@ TEST_F(AgentServiceTest, AFullQueueDropsTheOldestAndTheNextReportSaysSo) {
   // was built before that, so it counts the two dropped during the outage).
   EXPECT_EQ(detail.body.at("history").as_array().size(), 3u);
   EXPECT_EQ(QueueStats().at("dropped_total"), json::value(3));
+}
+
+TEST_F(AgentServiceTest, ACredentialTheCollectorRefusesIsReplacedByReenrolling) {
+  Enroll();
+  std::string out;
+  ASSERT_EQ(Agent({"run", "--once"}, &out), 0) << out;
+  const std::string device = DeviceId();
+  // The collector no longer knows this secret (rotated, restored from an old backup, ...).
+  dir_.WriteFile("state/credential", device + ".not-the-secret-it-was-given\n", 0600);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  ASSERT_EQ(Agent({"run", "--once"}, &out), 0) << out;
+  EXPECT_NE(out.find("re-enrolled as " + device), std::string::npos) << out;
+  EXPECT_EQ(testing::ReadWholeFile(dir_.Join("state/credential")).find("not-the-secret"),
+            std::string::npos);
+  EXPECT_EQ(DeviceId(), device);  // the same device, not a second one
+  Reply detail = Admin("GET", "/api/v1/devices/" + device);
+  EXPECT_EQ(detail.body.at("history").as_array().size(), 2u);
 }
 
 TEST_F(AgentServiceTest, KillNineAtRandomPointsLosesAndDuplicatesNothing) {
