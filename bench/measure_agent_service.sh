@@ -57,6 +57,9 @@ read -r utime stime < <(awk '{print $14, $15}' "/proc/$pid/stat")
 cpu_ms=$(( (utime + stime) * 1000 / ticks ))
 grep -E '^(VmRSS|VmHWM|RssAnon|RssFile)' "/proc/$pid/status" | tr -s ' \t' ' '
 echo "CPU time so far (start-up + first cycle): ${cpu_ms} ms"
+echo "largest file-backed mappings (resident kB):"
+awk '/^[0-9a-f]+-[0-9a-f]+ /{file=$6} /^Rss:/{if (file != "") rss[file]+=$2} END{for (f in rss) print rss[f], f}' \
+  "/proc/$pid/smaps" | sort -rn | head -8
 sleep 10
 read -r utime2 stime2 < <(awk '{print $14, $15}' "/proc/$pid/stat")
 echo "CPU time while idle for 10 s: $(( (utime2 + stime2 - utime - stime) * 1000 / ticks )) ms"
