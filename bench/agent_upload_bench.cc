@@ -17,6 +17,7 @@
 
 #include "agent/net/https_client.h"
 #include "agent/queue/report_queue.h"
+#include "agent/sys/clock.h"
 #include "agent/upload/uploader.h"
 #include "tests/testing/https_client.h"
 #include "tests/testing/process.h"
@@ -27,14 +28,6 @@ namespace {
 
 namespace json = boost::json;
 using Steady = std::chrono::steady_clock;
-
-class SystemClock final : public bulwark::Clock {
- public:
-  std::chrono::system_clock::time_point Now() const override {
-    return std::chrono::system_clock::now();
-  }
-  Steady::time_point SteadyNow() const override { return Steady::now(); }
-};
 
 double Seconds(Steady::time_point since) {
   return std::chrono::duration<double>(Steady::now() - since).count();
@@ -81,7 +74,7 @@ int main(int argc, char** argv) {
   const std::string credential =
       json::value_to<std::string>(json::parse(enrolled->body).at("credential"));
 
-  SystemClock clock;
+  bulwark::SystemClock clock;
   bulwark::queue::QueueLimits limits;
   limits.max_reports = reports + 1;
   limits.max_bytes = std::size_t{2} << 30;

@@ -16,6 +16,17 @@ class Clock {
   virtual std::chrono::steady_clock::time_point SteadyNow() const = 0;
 };
 
+// The wall and monotonic clocks of the host: the one Clock outside tests.
+class SystemClock final : public Clock {
+ public:
+  std::chrono::system_clock::time_point Now() const override {
+    return std::chrono::system_clock::now();
+  }
+  std::chrono::steady_clock::time_point SteadyNow() const override {
+    return std::chrono::steady_clock::now();
+  }
+};
+
 }  // namespace bulwark
 
 #endif  // BULWARK_AGENT_SYS_CLOCK_H_

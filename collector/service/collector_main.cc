@@ -13,13 +13,13 @@
 #include <ostream>
 #include <thread>
 
+#include "agent/sys/clock.h"
 #include "collector/api/collector_api.h"
 #include "collector/api/credentials.h"
 #include "collector/http/https_server.h"
 #include "collector/service/config.h"
 #include "collector/service/secret_file.h"
 #include "collector/store/store.h"
-#include "platform/linux/linux_system.h"
 
 namespace bulwark::collector {
 namespace {

@@ -10,17 +10,6 @@
 
 namespace bulwark {
 
-// The wall and monotonic clocks of the host.
-class SystemClock final : public Clock {
- public:
-  std::chrono::system_clock::time_point Now() const override {
-    return std::chrono::system_clock::now();
-  }
-  std::chrono::steady_clock::time_point SteadyNow() const override {
-    return std::chrono::steady_clock::now();
-  }
-};
-
 // A System reading host files under `root` ("/" for the live host). Fails when `root` is
 // not an existing absolute directory.
 Result<std::unique_ptr<System>> NewDefaultSystem(const std::string& root);
