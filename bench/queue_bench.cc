@@ -8,6 +8,7 @@
 //   queue_bench [--benchmark_filter=Batched]
 #include <benchmark/benchmark.h>
 
+#include <boost/json.hpp>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -15,38 +16,40 @@
 #include <vector>
 
 #include "agent/queue/report_queue.h"
+#include "agent/sys/clock.h"
+#include "tests/testing/realistic_report.h"
 #include "tests/testing/temp_dir.h"
 
 namespace bulwark::queue {
 namespace {
 
-class SystemClock final : public Clock {
- public:
-  std::chrono::system_clock::time_point Now() const override {
-    return std::chrono::system_clock::now();
-  }
-  std::chrono::steady_clock::time_point SteadyNow() const override {
-    return std::chrono::steady_clock::now();
-  }
-};
+namespace json = boost::json;
+using testing::RealisticReport;
 
-// A report document of about 6 KB: 30 check results plus some facts.
-std::string Document(std::int64_t n) {
-  std::string results;
-  for (int i = 0; i < 30; ++i) {
-    results += "{\"id\":\"linux.check-" + std::to_string(100 + i) +
-               "\",\"title\":\"A reasonably descriptive title for check number " +
-               std::to_string(i) +
-               "\",\"severity\":\"high\",\"status\":\"fail\",\"reason\":\"observed value "
-               "differs from the expected one\",\"remediation\":\"run the fix\"},";
+// A report as the agent queues it: tests/testing/realistic_report (29 checks, facts of a
+// workstation with three volumes), each failing check carrying a remediation of the size the
+// Linux baseline's have (~750 bytes). `failing`: 5 (a typical machine, ~9 KB) or 29 (a machine
+// failing everything, ~28 KB).
+std::string Document(int failing) {
+  json::object report = RealisticReport("report-0", "0123456789abcdef0123456789abcdef");
+  const json::object remediation = {
+      {"summary", std::string(330, 's')},
+      {"steps", json::array{std::string(120, 'a'), std::string(140, 'b'), std::string(90, 'c')}}};
+  int i = 0;
+  for (json::value& result : report.at("results").as_array()) {
+    json::object& r = result.as_object();
+    const bool fail = failing >= 29 || i % 7 == 0;
+    r["status"] = fail ? "fail" : "pass";
+    r["remediation"] = fail ? json::value(remediation) : json::value(nullptr);
+    r["references"] = json::object{{"cis", "CIS Critical Security Controls v8 4.1"}};
+    ++i;
   }
-  results.pop_back();
-  return "{\"schema\":\"bulwark.report/1\",\"seq\":" + std::to_string(n) + ",\"results\":[" +
-         results + "],\"facts\":{\"padding\":\"" + std::string(1200, 'f') + "\"}}";
+  return json::serialize(report);
 }
 
 void Run(benchmark::State& state, bool batched) {
   const std::size_t batch = static_cast<std::size_t>(state.range(0));
+  const std::string document = Document(static_cast<int>(state.range(1)));
   testing::TempDir dir;
   SystemClock clock;
   auto opened = OpenReportQueue(dir.Join("queue.db"), {}, clock);
@@ -55,7 +58,6 @@ void Run(benchmark::State& state, bool batched) {
     return;
   }
   std::unique_ptr<ReportQueue> queue = std::move(opened).value();
-  const std::string document = Document(0);
   std::int64_t next = 0;
   std::vector<std::pair<std::string, std::string>> reports(batch);
   std::vector<std::string> ids;
@@ -95,8 +97,16 @@ void Run(benchmark::State& state, bool batched) {
 void BM_Batched(benchmark::State& state) { Run(state, true); }
 void BM_PerReport(benchmark::State& state) { Run(state, false); }
 
-BENCHMARK(BM_Batched)->Arg(1)->Arg(50)->Arg(100)->UseRealTime()->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_PerReport)->Arg(1)->Arg(50)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Batched)
+    ->ArgsProduct({{1, 50, 100, 500}, {5, 29}})
+    ->ArgNames({"batch", "failing"})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PerReport)
+    ->ArgsProduct({{50}, {5}})
+    ->ArgNames({"batch", "failing"})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace bulwark::queue

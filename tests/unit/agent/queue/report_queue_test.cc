@@ -1,6 +1,7 @@
 #include "agent/queue/report_queue.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -406,6 +407,42 @@ TEST_F(ReportQueueTest, EmptyFileIsMigratedToTheCurrentSchemaVersion) {
   auto queue = Open();
   ASSERT_NE(queue, nullptr);
   EXPECT_EQ(Ids(PeekAll(*queue)), (std::vector<std::string>{"r-1"}));
+}
+
+// The page size a SQLite file records in its header (offset 16, big-endian).
+int PageSizeOf(const std::string& path) {
+  const std::string header = ReadAll(path).substr(0, 18);
+  if (header.size() < 18) return 0;
+  return (static_cast<unsigned char>(header[16]) << 8) | static_cast<unsigned char>(header[17]);
+}
+
+TEST_F(ReportQueueTest, NewFilesUse8KiBPagesAndA4KiBFileFromAnOlderAgentKeepsWorking) {
+  { ASSERT_NE(Open(), nullptr); }
+  EXPECT_EQ(PageSizeOf(path_), 8192);
+
+  // A file made at SQLite's default page size, as agents before 8 KiB pages made them.
+  const std::string old_path = dir_.Join("old-queue.db");
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(old_path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA page_size=4096; PRAGMA journal_mode=WAL; CREATE TABLE t(x);",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  ASSERT_EQ(PageSizeOf(old_path), 4096);
+  const std::string big(20000, 'x');  // spans overflow pages at either size
+  {
+    auto queue = OpenReportQueue(old_path, {}, clock_);
+    ASSERT_TRUE(queue.ok()) << queue.status().ToString();
+    ASSERT_TRUE((*queue)->EnqueueBatch({{"r-1", big}, {"r-2", Report(2)}}).ok());
+    ASSERT_TRUE((*queue)->Ack({"r-2"}).ok());
+  }
+  EXPECT_EQ(PageSizeOf(old_path), 4096);  // never rewritten
+  auto queue = OpenReportQueue(old_path, {}, clock_);
+  ASSERT_TRUE(queue.ok()) << queue.status().ToString();
+  std::vector<QueuedReport> reports = PeekAll(**queue);
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports[0].report_id, "r-1");
+  EXPECT_EQ(reports[0].document, big);
 }
 
 TEST_F(ReportQueueTest, FileFromANewerAgentIsRefusedAndLeftAlone) {
