@@ -65,7 +65,8 @@ bool IsCompliant(const std::vector<CheckResult>& results);
 
 // The report document: {"schema","policy":{policy_id,epoch,version,sha256},"compliant",
 // "results":[{id,title,severity,status,reason,remediation,deadline,grace_days,references}],
-// "facts"}.
+// "facts"}. `remediation` is the check's object for fail and error, null for pass and
+// not_applicable.
 boost::json::object BuildReport(const PolicyRef& policy, const std::vector<CheckResult>& results,
                                 const boost::json::value& facts);
 

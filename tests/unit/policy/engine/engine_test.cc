@@ -91,6 +91,11 @@ TEST(EngineTest, ReportCarriesRemediationAndPolicyIdentity) {
   EXPECT_EQ(first.at("deadline").as_string(), "2026-12-12T16:00:00Z");
   EXPECT_EQ(first.at("references").at("nist-800-53").as_string(), "SC-28");
   EXPECT_TRUE(report.at("results").as_array()[1].at("reason").is_null());
+  // Passing and not-applicable checks leave their remediation out: nothing to fix.
+  EXPECT_EQ(report.at("results").as_array()[1].at("status").as_string(), "pass");
+  EXPECT_TRUE(report.at("results").as_array()[1].at("remediation").is_null());
+  EXPECT_EQ(report.at("results").as_array()[2].at("status").as_string(), "not_applicable");
+  EXPECT_TRUE(report.at("results").as_array()[2].at("remediation").is_null());
   EXPECT_EQ(report.at("facts"), facts);
 
   std::string table = RenderResultsTable(results);
