@@ -56,6 +56,7 @@ ticks=$(getconf CLK_TCK)
 read -r utime stime < <(awk '{print $14, $15}' "/proc/$pid/stat")
 cpu_ms=$(( (utime + stime) * 1000 / ticks ))
 grep -E '^(VmRSS|VmHWM|RssAnon|RssFile)' "/proc/$pid/status" | tr -s ' \t' ' '
+grep -E "^Pss:" "/proc/$pid/smaps_rollup" | tr -s " " " "
 echo "CPU time so far (start-up + first cycle): ${cpu_ms} ms"
 echo "largest file-backed mappings (resident kB):"
 awk '/^[0-9a-f]+-[0-9a-f]+ /{file=$6} /^Rss:/{if (file != "") rss[file]+=$2} END{for (f in rss) print rss[f], f}' \

@@ -7,6 +7,7 @@
 #ifndef BULWARK_AGENT_SERVICE_AGENT_CLI_H_
 #define BULWARK_AGENT_SERVICE_AGENT_CLI_H_
 
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <ostream>
@@ -38,6 +39,10 @@ class AgentPlatform {
   // Routes stop and reload requests (SIGTERM/SIGINT/SIGHUP, service control) to `control`
   // until the returned guard is destroyed. Called before `run` starts any thread.
   virtual std::shared_ptr<void> RouteSignals(ServiceControl& control) const = 0;
+  // Called by `run` after each burst of work, before it sleeps: gives back memory the process
+  // keeps but will not touch until the next cycle. Returns the kilobytes released (0 when the
+  // platform does nothing); errors are only worth a log line.
+  virtual Result<std::size_t> ReleaseIdleMemory() const { return std::size_t{0}; }
 };
 
 // Collects the facts of `system` with the platform's probes; probe failures are logged.

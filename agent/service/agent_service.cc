@@ -157,6 +157,7 @@ class Service {
       notifier_.Watchdog();
       if (control_.TakeReload()) Reload();
       SteadyTime now = std::chrono::steady_clock::now();
+      const bool work = now >= next_scan || now >= next_policy || now >= next_upload;
       if (now >= next_scan || now >= next_policy) {
         const bool scan = now >= next_scan;
         const bool new_policy = UpdatePolicy();
@@ -169,6 +170,7 @@ class Service {
       }
       if (now >= next_upload) next_upload = Upload(now);
       if (options_.once) break;
+      if (work) ReleaseIdleMemory();
       SteadyTime wake = std::min({next_scan, next_policy, next_upload});
       if (auto wd = notifier_.WatchdogInterval(); wd.count() > 0) {
         wake = std::min(wake, std::chrono::steady_clock::now() + wd / 2);
@@ -210,6 +212,17 @@ class Service {
         *queue_, *client_, [this] { return credential_; }, clock(), uploader, rng_());
     backoff_ = std::make_unique<upload::Backoff>(uploader.backoff, rng_());
     return Status();
+  }
+
+  // Between cycles the service only sleeps: what the cycle paged in (TLS, SQLite, probes)
+  // goes back to the system until the next one.
+  void ReleaseIdleMemory() {
+    auto released = platform_.ReleaseIdleMemory();
+    if (!released.ok()) {
+      spdlog::debug("release idle memory: {}", released.status().message());
+    } else if (*released > 0) {
+      spdlog::debug("released {} KiB of idle memory", *released);
+    }
   }
 
   void Reload() {

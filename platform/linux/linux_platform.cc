@@ -5,6 +5,7 @@
 #include "platform/linux/linux_system.h"
 #include "platform/linux/posture/posture_probes.h"
 #include "platform/linux/service_hooks.h"
+#include "platform/linux/working_set.h"
 
 namespace bulwark {
 
@@ -29,5 +30,7 @@ std::unique_ptr<ServiceNotifier> LinuxPlatform::MakeNotifier() const {
 std::shared_ptr<void> LinuxPlatform::RouteSignals(ServiceControl& control) const {
   return RouteSignalsTo(control);
 }
+
+Result<std::size_t> LinuxPlatform::ReleaseIdleMemory() const { return TrimWorkingSet(); }
 
 }  // namespace bulwark

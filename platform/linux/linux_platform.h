@@ -15,6 +15,8 @@ class LinuxPlatform final : public AgentPlatform {
   void RegisterProbes(const System& system, ProbeRegistry& registry) const override;
   std::unique_ptr<ServiceNotifier> MakeNotifier() const override;
   std::shared_ptr<void> RouteSignals(ServiceControl& control) const override;
+  // TrimWorkingSet (platform/linux/working_set.h).
+  Result<std::size_t> ReleaseIdleMemory() const override;
 
  private:
   CryptsetupLuksReader luks_;

@@ -252,6 +252,36 @@ TEST_F(AgentServiceTest, RunsAsAServiceReloadsOnSighupAndStopsCleanlyOnSigterm) 
   EXPECT_EQ(QueueStats().at("acked_total"), json::value(1)) << log;
 }
 
+TEST_F(AgentServiceTest, IdleServiceGivesBackItsMemoryAndStillRunsTheNextCycle) {
+  // Between cycles `run` drops the code pages its cycle used (platform/linux/working_set); the
+  // next cycle, here set off by a new policy, runs verification, TLS and SQLite from pages
+  // faulted back in.
+  WriteConfig("policy_poll = 10\n");
+  Enroll();
+  testing::Process agent({BULWARK_AGENT_BINARY, "run", "--config", dir_.Join("agent.conf")},
+                         dir_.Join("service.log"));
+  ASSERT_TRUE(agent.started());
+  const auto acked = [&] {
+    json::value stats = QueueStats();
+    return stats.is_object() ? stats.at("acked_total").to_number<std::int64_t>() : -1;
+  };
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (acked() < 1 && std::chrono::steady_clock::now() < deadline && agent.running()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(acked(), 1) << testing::ReadWholeFile(dir_.Join("service.log"));
+  Publish(2);
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(40);
+  while (acked() < 2 && std::chrono::steady_clock::now() < deadline && agent.running()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(acked(), 2) << testing::ReadWholeFile(dir_.Join("service.log"));
+  Reply detail = Admin("GET", "/api/v1/devices/" + DeviceId());
+  EXPECT_EQ(detail.body.at("latest_report").at("policy").at("version"), json::value(2));
+  agent.Signal(SIGTERM);
+  EXPECT_EQ(agent.Wait(std::chrono::seconds(10)), 0);
+}
+
 TEST_F(AgentServiceTest, AFullQueueDropsTheOldestAndTheNextReportSaysSo) {
   WriteConfig("queue_max_reports = 2\n");
   Enroll();
