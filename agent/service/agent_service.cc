@@ -141,6 +141,7 @@ class Service {
     ASSIGN_OR_RETURN(credential_, LoadCredential(config_));
     ASSIGN_OR_RETURN(anchor_, ReadWholeFile(config_.trust_anchor));
     ASSIGN_OR_RETURN(state_, state::AgentState::Open(config_.StateDbPath()));
+    if (state_->created() && !enrollment_.device_id.empty()) RaiseStateReset();
     ASSIGN_OR_RETURN(queue_, queue::OpenReportQueue(
                                  config_.QueueDbPath(),
                                  {config_.queue_max_reports, config_.queue_max_bytes}, clock()));
@@ -212,6 +213,23 @@ class Service {
         *queue_, *client_, [this] { return credential_; }, clock(), uploader, rng_());
     backoff_ = std::make_unique<upload::Backoff>(uploader.backoff, rng_());
     return Status();
+  }
+
+  // SIGNED-BUNDLES.md: state.db is gone on a device that was enrolled (deleted, or restored
+  // from an old image), so the record of the highest policy versions seen is lost and rollback
+  // protection starts again from the installer's trust anchor. The collector hears of it with
+  // the next report.
+  void RaiseStateReset() {
+    state::PolicyEvent event;
+    event.ts = clock().Now();
+    event.outcome = "state_reset";
+    event.reason = "STATE_RESET: " + config_.StateDbPath() +
+                   " was missing on an enrolled device; policy rollback protection restarts "
+                   "from the trust anchor";
+    spdlog::warn("{}", event.reason);
+    if (auto appended = state_->AppendEvent(event); !appended.ok()) {
+      spdlog::error("cannot record STATE_RESET: {}", appended.status().message());
+    }
   }
 
   // Between cycles the service only sleeps: what the cycle paged in (TLS, SQLite, probes)

@@ -9,6 +9,7 @@
 #include "agent/service/agent_service.h"
 #include "agent/service/enroll.h"
 #include "agent/service/status_file.h"
+#include "agent/state/agent_state.h"
 #include "agent/upload/uploader.h"
 
 namespace bulwark {
@@ -139,6 +140,10 @@ int RunEnrollCommand(const std::vector<std::string>& args, const AgentPlatform& 
   FactsDocument facts = CollectFacts(platform, **system);
   auto enrolled = EnrollDevice(*config, enrollment, *secret, facts, **client);
   if (!enrolled.ok()) return Fail(err, enrolled.status().message());
+  // state.db starts with the enrolment: from now on its absence is a STATE_RESET.
+  if (auto state = state::AgentState::Open(config->StateDbPath()); !state.ok()) {
+    return Fail(err, "enrolled, but " + state.status().message());
+  }
   out << "Enrolled " << facts.host.hostname.value_or("this machine") << " as device "
       << enrolled->device_id << " with " << enrolled->server << "\n";
   return 0;

@@ -220,6 +220,30 @@ TEST_F(AgentServiceTest, PicksUpANewPolicyAndRefusesAndReportsARollback) {
   EXPECT_NE(out.find("E_ROLLBACK"), std::string::npos) << out;
 }
 
+TEST_F(AgentServiceTest, AMissingStateDatabaseOnAnEnrolledDeviceIsReportedAsStateReset) {
+  Enroll();
+  std::string out;
+  ASSERT_EQ(Agent({"run", "--once"}, &out), 0) << out;
+  EXPECT_EQ(out.find("STATE_RESET"), std::string::npos) << "the first run is no reset: " << out;
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::filesystem::remove(dir_.Join("state/state.db") + suffix);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // whole-second generated_at
+  ASSERT_EQ(Agent({"run", "--once"}, &out), 0) << out;
+  EXPECT_NE(out.find("STATE_RESET"), std::string::npos) << out;
+  Reply detail = Admin("GET", "/api/v1/devices/" + DeviceId());
+  const json::value& report = detail.body.at("latest_report");
+  int resets = 0;
+  for (const json::value& e : report.at("policy_events").as_array()) {
+    resets += e.at("outcome") == json::value("state_reset");
+  }
+  EXPECT_EQ(resets, 1) << json::serialize(report.at("policy_events"));
+  // Once reported, not again.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  ASSERT_EQ(Agent({"run", "--once"}, &out), 0) << out;
+  EXPECT_EQ(out.find("STATE_RESET"), std::string::npos) << out;
+}
+
 TEST_F(AgentServiceTest, RunsAsAServiceReloadsOnSighupAndStopsCleanlyOnSigterm) {
   Enroll();
   testing::Process agent({BULWARK_AGENT_BINARY, "run", "--config", dir_.Join("agent.conf")},
