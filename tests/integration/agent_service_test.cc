@@ -164,6 +164,36 @@ TEST_F(AgentServiceTest, EnrolsScansUploadsAndTheAdminApiShowsTheReport) {
   EXPECT_NE(out.find("Fix: "), std::string::npos) << out;  // the fixture host fails checks
 }
 
+TEST_F(AgentServiceTest, StatusWorksForAnUnprivilegedUserWithoutTheStateDirectory) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to switch to the 'nobody' user";
+  Enroll();
+  std::string out;
+  ASSERT_EQ(Agent({"run", "--once"}, &out), 0) << out;
+  // The test directory as an installed system has it: /etc and /run readable by all, the state
+  // directory 0700 root (the agent made it so).
+  ASSERT_EQ(::chmod(dir_.path().c_str(), 0755), 0);
+  struct stat state_dir {};
+  ASSERT_EQ(::stat(dir_.Join("state").c_str(), &state_dir), 0);
+  EXPECT_EQ(state_dir.st_mode & 07777, 0700u);
+  const std::vector<std::string> as_nobody = {"/usr/bin/setpriv",   "--reuid=65534",
+                                              "--regid=65534",      "--clear-groups",
+                                              BULWARK_AGENT_BINARY, "status"};
+  std::vector<std::string> args = as_nobody;
+  args.insert(args.end(), {"--json", "--config", dir_.Join("agent.conf")});
+  ASSERT_EQ(RunTool(args, &out), 0) << out;
+  json::value status = ParseOrNull(out);
+  ASSERT_TRUE(status.is_object()) << out;
+  EXPECT_EQ(status.at("device_id"), json::value(DeviceId()));
+  EXPECT_EQ(status.at("policy").at("version"), json::value(1));
+  const std::string credential = testing::ReadWholeFile(dir_.Join("state/credential"));
+  ASSERT_GE(credential.size(), 16u);
+  EXPECT_EQ(out.find(credential), std::string::npos) << "the status shows the credential";
+  args = as_nobody;
+  args.insert(args.end(), {"--config", dir_.Join("agent.conf")});
+  ASSERT_EQ(RunTool(args, &out), 0) << out;
+  EXPECT_NE(out.find("Fix: "), std::string::npos) << out;
+}
+
 TEST_F(AgentServiceTest, ReportsWaitThroughAnOutageAndArriveAfterIt) {
   Enroll();
   std::string out;
