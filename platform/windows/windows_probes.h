@@ -5,11 +5,26 @@
 //   BitLockerProbe       ROOT\CIMV2\Security\MicrosoftVolumeEncryption Win32_EncryptableVolume,
 //                        by method calls (GetProtectionStatus, GetConversionStatus,
 //                        GetEncryptionMethod, GetLockStatus, GetKeyProtectors,
-//                        GetKeyProtectorType) -> disk_encryption.volumes; TPM from Win32_Tpm.
+//                        GetKeyProtectorType) -> disk_encryption.volumes. (TPM state from
+//                        Win32_Tpm awaits a member in the facts model.)
 //   SecurityCenterProbe  ROOT\SecurityCenter2 AntiVirusProduct (productState bits) and
 //                        ROOT\Microsoft\Windows\Defender MSFT_MpComputerStatus -> antivirus.
-//   FirewallProbe        INetFwPolicy2 profiles -> endpoint_protection.firewall.
-//   AdministratorsProbe  members of S-1-5-32-544 (never by localized name) -> local_admins.
+//   FirewallProbe        INetFwPolicy2 profiles (FirewallPolicy seam) and Security Center
+//                        FirewallProduct -> endpoint_protection.firewall.
+//   AdministratorsProbe  members of S-1-5-32-544 (never by localized name, through the
+//                        LocalAccounts seam) and the console user -> local_admins.
+//   UacProbe             registry, Policies\System -> hardening.uac.
+//   SecureBootProbe      registry, PEFirmwareType + SecureBoot\State -> hardening.secure_boot.
+//   ScreenLockProbe      registry (machine inactivity limit, the console user's screen saver
+//                        under HKU\<SID>) -> hardening.screen_lock.
+//   WindowsHostProbe     Win32_ComputerSystem(Product), Win32_OperatingSystem, registry
+//                        (UBR, MachineGuid) -> host, os.
+//
+// Probe names (for probe_errors): "disk_encryption", "endpoint_protection.antivirus",
+// "endpoint_protection.firewall", "local_admins", "hardening.uac", "hardening.secure_boot",
+// "hardening.screen_lock", "host".
+// Each probe writes only its own section; the WindowsSystem must outlive the probe.
+// Field-by-field mapping, including every enum value: docs/facts-windows.md.
 #ifndef BULWARK_PLATFORM_WINDOWS_WINDOWS_PROBES_H_
 #define BULWARK_PLATFORM_WINDOWS_WINDOWS_PROBES_H_
 
@@ -24,6 +39,10 @@ std::unique_ptr<Probe> NewBitLockerProbe(WindowsSystem& system);
 std::unique_ptr<Probe> NewSecurityCenterProbe(WindowsSystem& system);
 std::unique_ptr<Probe> NewFirewallProbe(WindowsSystem& system);
 std::unique_ptr<Probe> NewAdministratorsProbe(WindowsSystem& system);
+std::unique_ptr<Probe> NewUacProbe(WindowsSystem& system);
+std::unique_ptr<Probe> NewWindowsSecureBootProbe(WindowsSystem& system);
+std::unique_ptr<Probe> NewScreenLockProbe(WindowsSystem& system);
+std::unique_ptr<Probe> NewWindowsHostProbe(WindowsSystem& system);
 
 }  // namespace bulwark
 
