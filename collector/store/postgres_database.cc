@@ -154,7 +154,7 @@ Result<std::unique_ptr<PgConnection>> Connect(const std::string& url) {
                             nullptr};
   const char* values[] = {"10", "bulwark-collector", url.c_str(), "UTF8", nullptr};
   PGconn* conn = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
-  if (conn == nullptr) return ResourceExhaustedError("postgresql: out of memory");
+  if (conn == nullptr) return UnavailableError("postgresql: out of memory");
   auto connection = std::make_unique<PgConnection>(conn);
   // Library code does not log: drop server notices ("relation already exists, skipping").
   PQsetNoticeProcessor(

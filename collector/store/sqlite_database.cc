@@ -27,6 +27,11 @@ Status SqliteStatus(int code, std::string message) {
     case SQLITE_CANTOPEN:
     case SQLITE_IOERR:
     case SQLITE_PROTOCOL:
+    // A full disk or no memory is the collector's trouble, and passes: callers answer 503 with
+    // Retry-After. kResourceExhausted would reach agents as 413, which makes them give up on
+    // the report (dead letter) rather than send it again.
+    case SQLITE_FULL:
+    case SQLITE_NOMEM:
       return UnavailableError(std::move(message));
     case SQLITE_CONSTRAINT:
     case SQLITE_MISMATCH:
@@ -37,9 +42,6 @@ Status SqliteStatus(int code, std::string message) {
       return FailedPreconditionError(std::move(message) + " (the file is not a SQLite database)");
     case SQLITE_CORRUPT:
       return DataLossError(std::move(message));
-    case SQLITE_FULL:
-    case SQLITE_NOMEM:
-      return ResourceExhaustedError(std::move(message));
     case SQLITE_PERM:
     case SQLITE_READONLY:
     case SQLITE_AUTH:

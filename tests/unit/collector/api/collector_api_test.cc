@@ -4,12 +4,18 @@
 #include "collector/api/collector_api.h"
 
 #include <gtest/gtest.h>
+#include <sys/mount.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <boost/json/value_to.hpp>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <set>
 #include <string>
@@ -44,17 +50,12 @@ struct Reply {
   }
 };
 
-class CollectorApiTest : public ::testing::TestWithParam<std::string> {
+// The API over a real store, with helpers to call it as an admin or a device.
+class CollectorApiHarness : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void Start(const std::string& store_url) {
     StoreOptions options;
-    if (GetParam() == "sqlite") {
-      options.url = "sqlite:" + dir_.Join("collector.db");
-    } else {
-      pg_ = std::make_unique<testing::TestPostgresDatabase>();
-      ASSERT_TRUE(pg_->ok());
-      options.url = pg_->url();
-    }
+    options.url = store_url;
     auto store = OpenStore(options);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(store).value();
@@ -146,6 +147,20 @@ class CollectorApiTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<testing::TestPostgresDatabase> pg_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<CollectorApi> api_;
+};
+
+class CollectorApiTest : public CollectorApiHarness,
+                         public ::testing::WithParamInterface<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == "sqlite") {
+      Start("sqlite:" + dir_.Join("collector.db"));
+    } else {
+      pg_ = std::make_unique<testing::TestPostgresDatabase>();
+      ASSERT_TRUE(pg_->ok());
+      Start(pg_->url());
+    }
+  }
 };
 
 TEST_P(CollectorApiTest, HealthAndMetricsNeedNoToken) {
@@ -526,6 +541,65 @@ TEST_P(CollectorApiTest, EachRefusedRequestCountsOneAuthFailure) {
   EXPECT_EQ(AsDevice("nobody.secret", "GET", "/api/v1/policy").status, 401);
   const std::string text = Call("GET", "/metrics").raw;
   EXPECT_NE(text.find("bulwark_auth_failures_total 3\n"), std::string::npos) << text;
+}
+
+// ---- Full disk: the SQLite store on a real, small tmpfs ------------------------------------
+
+class CollectorFullDiskTest : public CollectorApiHarness {
+ protected:
+  void SetUp() override {
+    mount_point_ = dir_.Join("small");
+    dir_.MakeDirs("small");
+    if (::geteuid() != 0 ||
+        ::mount("tmpfs", mount_point_.c_str(), "tmpfs", 0, "size=2m,mode=0700") != 0) {
+      GTEST_SKIP() << "cannot mount a tmpfs here (needs root and CAP_SYS_ADMIN): "
+                   << std::strerror(errno);
+    }
+    mounted_ = true;
+    Start("sqlite:" + mount_point_ + "/collector.db");
+  }
+  void TearDown() override {
+    api_.reset();
+    store_.reset();
+    if (mounted_) ::umount2(mount_point_.c_str(), MNT_DETACH);
+  }
+  void FillDisk() {
+    std::ofstream filler(mount_point_ + "/filler", std::ios::binary);
+    const std::string block(4096, 'z');
+    while (filler.write(block.data(), static_cast<std::streamsize>(block.size())) &&
+           filler.flush()) {
+    }
+  }
+  void FreeDisk() { std::filesystem::remove(mount_point_ + "/filler"); }
+
+  std::string mount_point_;
+  bool mounted_ = false;
+};
+
+TEST_F(CollectorFullDiskTest, IngestOnAFullDiskAsksAgentsToRetryAndStoresOnceSpaceIsBack) {
+  // An agent takes 413 and other refusals as "this report is bad" and, for a single report,
+  // moves it to its dead-letter table: a full collector disk must never answer that.
+  Enrolled device = Enroll("m-full", "ws-full");
+  ASSERT_FALSE(device.credential.empty());
+  FillDisk();
+  Reply reply;
+  std::string body;
+  for (int i = 0; i < 200; ++i) {
+    json::object report =
+        Report("report-" + std::to_string(1000 + i), "m-full", true, "2026-11-20T09:00:00Z");
+    report["facts"].as_object()["padding"] = std::string(8000, static_cast<char>('a' + i % 26));
+    body = Batch({report});
+    reply = AsDevice(device.credential, "POST", "/api/v1/reports", body);
+    if (reply.status != 200) break;
+  }
+  ASSERT_EQ(reply.status, 503) << reply.raw;
+  EXPECT_FALSE(reply.Header("Retry-After").empty());
+  EXPECT_NE(reply.raw.find("full"), std::string::npos) << reply.raw;
+
+  FreeDisk();
+  reply = AsDevice(device.credential, "POST", "/api/v1/reports", body);
+  ASSERT_EQ(reply.status, 200) << reply.raw;
+  EXPECT_EQ(reply.body.at("accepted").as_array().size(), 1u) << reply.raw;
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CollectorApiTest, ::testing::Values("sqlite", "postgresql"),
