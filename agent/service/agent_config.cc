@@ -9,6 +9,7 @@
 
 #include "agent/base/file_util.h"
 #include "agent/base/strings.h"
+#include "policy/bundle/schema_util.h"
 
 namespace bulwark {
 namespace po = boost::program_options;
@@ -64,6 +65,7 @@ Result<AgentConfig> LoadAgentConfig(const std::string& path, bool required,
       ("status_file", po::value(&c.status_file))
       ("trust_anchor", po::value(&c.trust_anchor))
       ("root", po::value(&c.root))
+      ("policy_id", po::value(&c.policy_id))
       ("interval", po::value(&interval))
       ("splay", po::value(&c.splay))
       ("policy_poll", po::value(&policy_poll))
@@ -101,6 +103,11 @@ Result<AgentConfig> LoadAgentConfig(const std::string& path, bool required,
   if (c.client_cert.empty() != c.client_key.empty())
     return bad("client_cert and client_key go together");
   if (c.state_dir.empty()) return bad("state_dir is empty");
+  if (!c.policy_id.empty() && !bundle::IsIdentifier(c.policy_id)) {
+    return bad(
+        "policy_id must be 1-128 characters of A-Z a-z 0-9 . _ - starting with a letter "
+        "or digit");
+  }
   c.interval = std::chrono::seconds(interval);
   c.policy_poll = std::chrono::seconds(policy_poll);
   c.connect_timeout = std::chrono::seconds(connect_timeout);

@@ -25,6 +25,9 @@ struct AgentConfig {
   std::string status_file;   // world-readable summary for `status` (no secrets)
   std::string trust_anchor;  // the installer's trust root (read-only install file)
   std::string root = "/";    // facts are read under this directory (testing, image audits)
+  // The policy stream this device is assigned to. Set: a bundle of any other stream is refused
+  // E_AUDIENCE (SIGNED-BUNDLES.md D10). Empty: the stream the collector serves.
+  std::string policy_id;
   std::chrono::seconds interval{15 * 60};    // between scans
   double splay = 0.1;                        // each wait is interval ± splay × interval
   std::chrono::seconds policy_poll{5 * 60};  // between policy checks (ETag, cheap)

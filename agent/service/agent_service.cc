@@ -203,6 +203,7 @@ class Service {
     verifier.operator_validator = [](const json::value& c) { return jsonlogic::ValidateRule(c); };
     state::PolicyUpdaterOptions updater;
     updater.platform = platform_.os_family();
+    updater.policy_id = config_.policy_id;
     updater.verifier = verifier;
     updater_ = std::make_unique<state::PolicyUpdater>(*state_, *fetcher_, anchor_, updater);
     upload::UploaderOptions uploader;

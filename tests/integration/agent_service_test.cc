@@ -250,6 +250,24 @@ TEST_F(AgentServiceTest, PicksUpANewPolicyAndRefusesAndReportsARollback) {
   EXPECT_NE(out.find("E_ROLLBACK"), std::string::npos) << out;
 }
 
+TEST_F(AgentServiceTest, AnAssignedPolicyStreamRefusesAnotherStreamsBundle) {
+  // The collector serves "baseline", correctly signed for this org; this device is assigned
+  // "lab" (D10): the bundle is refused and nothing is scanned against it.
+  WriteConfig("policy_id = lab\n");
+  Enroll();
+  std::string out;
+  EXPECT_EQ(Agent({"run", "--once"}, &out), 1) << out;
+  EXPECT_NE(out.find("E_AUDIENCE"), std::string::npos) << out;
+  ASSERT_EQ(Agent({"status", "--json"}, &out), 0) << out;
+  json::value status = ParseOrNull(out);
+  ASSERT_TRUE(status.is_object()) << out;
+  EXPECT_TRUE(status.at("policy").is_null()) << out;
+  EXPECT_EQ(status.at("policy_outcome"), json::value("reject")) << out;
+
+  WriteConfig("policy_id = baseline\n");
+  ASSERT_EQ(Agent({"run", "--once"}, &out), 0) << out;
+}
+
 TEST_F(AgentServiceTest, AMissingStateDatabaseOnAnEnrolledDeviceIsReportedAsStateReset) {
   Enroll();
   std::string out;

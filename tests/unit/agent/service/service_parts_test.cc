@@ -33,6 +33,7 @@ TEST(AgentConfigTest, ReadsEverySettingAndKeepsDefaultsForTheRest) {
                 "splay = 0.2\n"
                 "queue_max_reports = 50\n"
                 "queue_max_mb = 2\n"
+                "policy_id = linux-baseline\n"
                 "proxy = none\n");
   auto c = LoadAgentConfig(dir.Join("agent.conf"), true, DefaultAgentConfig());
   ASSERT_TRUE(c.ok()) << c.status().ToString();
@@ -45,6 +46,7 @@ TEST(AgentConfigTest, ReadsEverySettingAndKeepsDefaultsForTheRest) {
   EXPECT_EQ(c->queue_max_reports, 50u);
   EXPECT_EQ(c->queue_max_bytes, 2u * 1024 * 1024);
   EXPECT_EQ(c->proxy, "none");
+  EXPECT_EQ(c->policy_id, "linux-baseline");
   EXPECT_EQ(c->policy_poll, std::chrono::seconds(300));  // default kept
   EXPECT_EQ(c->status_file, DefaultAgentConfig().status_file);
 }
@@ -61,9 +63,9 @@ TEST(AgentConfigTest, MissingDefaultFileIsFineButANamedOneIsNot) {
 
 TEST(AgentConfigTest, RefusesBadValuesNamingThem) {
   testing::TempDir dir;
-  for (const char* line :
-       {"interval = 5\n", "splay = 0.9\n", "server = http://plain.example\n",
-        "client_cert = /c.pem\n", "frobnicate = 1\n", "interval = soon\n", "upload_batch = 0\n"}) {
+  for (const char* line : {"interval = 5\n", "splay = 0.9\n", "server = http://plain.example\n",
+                           "client_cert = /c.pem\n", "frobnicate = 1\n", "interval = soon\n",
+                           "upload_batch = 0\n", "policy_id = ../etc\n"}) {
     dir.WriteFile("agent.conf", line);
     auto c = LoadAgentConfig(dir.Join("agent.conf"), true, DefaultAgentConfig());
     EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument) << line;
