@@ -97,7 +97,9 @@ Status ErrnoToStatus(int error_number, std::string_view context) {
       code = StatusCode::kPermissionDenied;
       break;
     case ENOSPC:
+#ifdef EDQUOT  // not in mingw-w64's <errno.h>
     case EDQUOT:
+#endif
     case EFBIG:
     case EMFILE:
     case ENFILE:

@@ -151,6 +151,13 @@ std::string OneLine(std::string_view text) {
   return out;
 }
 
+bool IsDiskFull(int sys_errno) {
+#ifdef EDQUOT  // not in mingw-w64's <errno.h>
+  if (sys_errno == EDQUOT) return true;
+#endif
+  return sys_errno == ENOSPC;
+}
+
 bool IsCorruption(int rc) {
   const int primary = rc & 0xff;
   return primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB;
@@ -168,7 +175,7 @@ Status SqliteError(int rc, sqlite3* db, const std::string& path, std::string_vie
     case SQLITE_IOERR:
     case SQLITE_CANTOPEN:
       // A write that hit ENOSPC/EDQUOT outside the pager (WAL index, journal) is a full disk.
-      if (sys_errno == ENOSPC || sys_errno == EDQUOT) {
+      if (IsDiskFull(sys_errno)) {
         return ResourceExhaustedError(std::move(message) + " (disk full)");
       }
       return UnavailableError(std::move(message));
