@@ -1,5 +1,101 @@
 # Every third-party dependency is found here, once, from Debian's packages, and wrapped
 # in a bulwark::dep_* INTERFACE target so module CMakeLists never call find_package.
+#
+# Cross-compiling for Windows (cmake/toolchains/mingw-w64.cmake) the same targets exist, with
+# the same names: Boost and spdlog header-only from the host's headers, OpenSSL, libcurl and
+# SQLite static from the prefix built by scripts/build-mingw-deps, zlib from the mingw sysroot.
+# libpq, systemd, cryptsetup and Google Benchmark do not exist there.
+if(WIN32)
+  if(NOT MINGW OR NOT BULWARK_MINGW_PREFIX)
+    message(FATAL_ERROR "the Windows build is cross-compiled with mingw-w64: configure with "
+                        "-DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/mingw-w64.cmake "
+                        "-DBULWARK_MINGW_PREFIX=<prefix> (scripts/build-windows does both)")
+  endif()
+
+  # Header-only libraries come from the host's /usr/include. That directory cannot be put on
+  # the include path as a whole (its libc headers would shadow mingw's), so only the library
+  # folders are linked into a build-tree directory that is.
+  set(_host_headers ${CMAKE_BINARY_DIR}/host-headers)
+  file(MAKE_DIRECTORY ${_host_headers})
+  foreach(_dir boost spdlog fmt)
+    if(NOT IS_DIRECTORY /usr/include/${_dir})
+      message(FATAL_ERROR "/usr/include/${_dir} is missing: install the Linux -dev package")
+    endif()
+    if(NOT EXISTS ${_host_headers}/${_dir})
+      file(CREATE_LINK /usr/include/${_dir} ${_host_headers}/${_dir} SYMBOLIC)
+    endif()
+  endforeach()
+
+  add_library(bulwark_dep_boost_headers INTERFACE)
+  target_include_directories(bulwark_dep_boost_headers SYSTEM INTERFACE ${_host_headers})
+  target_compile_definitions(bulwark_dep_boost_headers INTERFACE BOOST_ALL_NO_LIB)
+
+  # Boost.JSON header-only: its implementation is compiled once, in boost_json_src.cc.
+  add_library(bulwark_boost_json_impl STATIC ${PROJECT_SOURCE_DIR}/platform/windows/boost_json_src.cc)
+  target_link_libraries(bulwark_boost_json_impl PUBLIC bulwark_dep_boost_headers)
+  add_library(bulwark_dep_boost_json INTERFACE)
+  target_link_libraries(bulwark_dep_boost_json INTERFACE bulwark_boost_json_impl)
+  # Boost.ProgramOptions is not header-only: nothing links it yet on Windows (agent/service is
+  # not part of the Windows build); the target exists so a link error names it.
+  add_library(bulwark_dep_boost_po INTERFACE)
+  target_link_libraries(bulwark_dep_boost_po INTERFACE bulwark_dep_boost_headers)
+
+  find_package(Threads REQUIRED)
+  add_library(bulwark_dep_beast INTERFACE)
+  target_link_libraries(bulwark_dep_beast INTERFACE bulwark_dep_boost_headers Threads::Threads)
+  target_compile_definitions(bulwark_dep_beast INTERFACE BOOST_ASIO_NO_DEPRECATED)
+
+  add_library(bulwark_dep_spdlog INTERFACE)
+  target_link_libraries(bulwark_dep_spdlog INTERFACE bulwark_dep_boost_headers)
+  target_compile_definitions(bulwark_dep_spdlog INTERFACE SPDLOG_HEADER_ONLY FMT_HEADER_ONLY)
+
+  # Static archives from the prefix (CMAKE_FIND_ROOT_PATH, set by the toolchain).
+  function(_bulwark_mingw_lib var name)
+    find_library(${var} NAMES lib${name}.a REQUIRED)
+  endfunction()
+  find_path(BULWARK_MINGW_INCLUDE_DIR openssl/ssl.h REQUIRED)
+  _bulwark_mingw_lib(BULWARK_MINGW_SSL ssl)
+  _bulwark_mingw_lib(BULWARK_MINGW_CRYPTO crypto)
+  _bulwark_mingw_lib(BULWARK_MINGW_CURL curl)
+  _bulwark_mingw_lib(BULWARK_MINGW_SQLITE sqlite3)
+  _bulwark_mingw_lib(BULWARK_MINGW_ZLIB z)
+  find_path(BULWARK_MINGW_ZLIB_INCLUDE_DIR zlib.h REQUIRED)
+
+  add_library(bulwark_dep_zlib INTERFACE)
+  target_include_directories(bulwark_dep_zlib SYSTEM INTERFACE ${BULWARK_MINGW_ZLIB_INCLUDE_DIR})
+  target_link_libraries(bulwark_dep_zlib INTERFACE ${BULWARK_MINGW_ZLIB})
+
+  add_library(bulwark_dep_openssl INTERFACE)
+  target_include_directories(bulwark_dep_openssl SYSTEM INTERFACE ${BULWARK_MINGW_INCLUDE_DIR})
+  target_link_libraries(bulwark_dep_openssl INTERFACE
+    ${BULWARK_MINGW_SSL} ${BULWARK_MINGW_CRYPTO} ws2_32 gdi32 crypt32 bcrypt advapi32 user32)
+  target_link_libraries(bulwark_dep_beast INTERFACE bulwark_dep_openssl)
+
+  add_library(bulwark_dep_sqlite INTERFACE)
+  target_include_directories(bulwark_dep_sqlite SYSTEM INTERFACE ${BULWARK_MINGW_INCLUDE_DIR})
+  target_link_libraries(bulwark_dep_sqlite INTERFACE ${BULWARK_MINGW_SQLITE})
+
+  add_library(bulwark_dep_curl INTERFACE)
+  target_include_directories(bulwark_dep_curl SYSTEM INTERFACE ${BULWARK_MINGW_INCLUDE_DIR})
+  target_compile_definitions(bulwark_dep_curl INTERFACE CURL_STATICLIB)
+  target_link_libraries(bulwark_dep_curl INTERFACE
+    ${BULWARK_MINGW_CURL} bulwark_dep_openssl bulwark_dep_zlib ws2_32 crypt32 bcrypt advapi32)
+
+  # GoogleTest from Debian's sources (libgtest-dev/libgmock-dev ship /usr/src/googletest), built
+  # with the cross compiler; the GTest:: names match FindGTest's on Linux.
+  if(BULWARK_BUILD_TESTS)
+    set(INSTALL_GTEST OFF CACHE BOOL "" FORCE)
+    set(gtest_force_shared_crt OFF CACHE BOOL "" FORCE)
+    add_subdirectory(/usr/src/googletest ${CMAKE_BINARY_DIR}/googletest EXCLUDE_FROM_ALL)
+    foreach(_gtest gtest gtest_main gmock gmock_main)
+      if(NOT TARGET GTest::${_gtest})  # googletest >= 1.11 defines these aliases itself
+        add_library(GTest::${_gtest} ALIAS ${_gtest})
+      endif()
+    endforeach()
+  endif()
+  return()
+endif()
+
 find_package(PkgConfig REQUIRED)
 
 find_package(Boost 1.81 REQUIRED COMPONENTS json program_options)
