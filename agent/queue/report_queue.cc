@@ -14,6 +14,7 @@
 #include <limits>
 #include <mutex>
 #include <string_view>
+#include <thread>
 
 #include "agent/base/file_util.h"
 
@@ -386,17 +387,31 @@ Status PrepareSchema(Connection& c) {
   RETURN_IF_ERROR(
       c.ExecScript(("PRAGMA page_size=" + std::to_string(kPageSize)).c_str(), "set page size"));
   {
-    sqlite3_stmt* stmt = nullptr;
-    int rc = sqlite3_prepare_v2(c.db(), "PRAGMA journal_mode=WAL", -1, &stmt, nullptr);
+    // Switching a new file to WAL takes an exclusive lock, and SQLite answers SQLITE_BUSY at
+    // once, without its busy handler, when another process holds any lock: the service
+    // creating queue.db while `queue stats` opens it. Retry for as long as the busy timeout.
+    const auto give_up =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+    int rc = SQLITE_OK;
     std::string mode;
-    if (rc == SQLITE_OK) {
-      rc = sqlite3_step(stmt);
-      if (rc == SQLITE_ROW) {
-        const unsigned char* text = sqlite3_column_text(stmt, 0);
-        if (text != nullptr) mode = reinterpret_cast<const char*>(text);
+    while (true) {
+      sqlite3_stmt* stmt = nullptr;
+      rc = sqlite3_prepare_v2(c.db(), "PRAGMA journal_mode=WAL", -1, &stmt, nullptr);
+      if (rc == SQLITE_OK) {
+        rc = sqlite3_step(stmt);
+        if (rc == SQLITE_ROW) {
+          const unsigned char* text = sqlite3_column_text(stmt, 0);
+          if (text != nullptr) mode = reinterpret_cast<const char*>(text);
+        }
       }
+      sqlite3_finalize(stmt);
+      const int primary = rc & 0xff;
+      if ((primary != SQLITE_BUSY && primary != SQLITE_LOCKED) ||
+          std::chrono::steady_clock::now() >= give_up) {
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
-    sqlite3_finalize(stmt);
     if (rc != SQLITE_ROW) return c.Error(rc, "enable WAL");
     if (mode != "wal") {
       return FailedPreconditionError("report queue " + c.path() +

@@ -621,6 +621,33 @@ TEST_F(ReportQueueTest, QueuesOnTheSameFileInFourThreadsShareItSafely) {
   EXPECT_EQ(PeekAll(*queues[3]).size(), 100u);
 }
 
+TEST_F(ReportQueueTest, TwoProcessesOpeningANewFileAtOnceBothSucceed) {
+  // The service creating queue.db while `bulwark-agent queue stats` opens it: one process
+  // switches the new file to WAL (an exclusive lock) while the other reads its header.
+  for (int round = 0; round < 100; ++round) {
+    const std::string path = dir_.Join("race-" + std::to_string(round) + ".db");
+    int go[2];
+    ASSERT_EQ(::pipe(go), 0);
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0) << std::strerror(errno);
+    if (child == 0) {
+      char byte = 0;
+      ::close(go[1]);
+      if (::read(go[0], &byte, 1) != 1) ::_exit(2);  // both start together
+      auto queue = OpenReportQueue(path, {}, clock_);
+      ::_exit(queue.ok() ? 0 : 1);
+    }
+    ::close(go[0]);
+    ASSERT_EQ(::write(go[1], "x", 1), 1);
+    ::close(go[1]);
+    auto queue = OpenReportQueue(path, {}, clock_);
+    EXPECT_TRUE(queue.ok()) << "round " << round << ": " << queue.status().ToString();
+    int wstatus = 0;
+    ASSERT_EQ(::waitpid(child, &wstatus, 0), child);
+    EXPECT_TRUE(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0) << "round " << round;
+  }
+}
+
 TEST_F(ReportQueueTest, ReopenAfterACrashSeesEveryCommittedReport) {
   constexpr int kReports = 40;
   const pid_t child = ::fork();
