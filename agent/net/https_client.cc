@@ -228,6 +228,23 @@ Result<HttpResponse> CurlHttpsClient::Send(const HttpRequest& request) {
   return response;
 }
 
+// "sha256//" + 44 base64 characters (32 bytes, one '=' of padding), ';'-separated.
+bool IsSpkiPinList(std::string_view pins) {
+  constexpr std::string_view kPrefix = "sha256//";
+  while (true) {
+    const std::string_view pin = pins.substr(0, pins.find(';'));
+    if (pin.size() != kPrefix.size() + 44 || pin.substr(0, kPrefix.size()) != kPrefix ||
+        pin.back() != '=') {
+      return false;
+    }
+    for (char c : pin.substr(kPrefix.size(), 43)) {
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '/') return false;
+    }
+    if (pin.size() == pins.size()) return true;
+    pins.remove_prefix(pin.size() + 1);
+  }
+}
+
 }  // namespace
 
 Result<std::unique_ptr<HttpsClient>> HttpsClient::Create(std::string base_url, TlsOptions options) {
@@ -245,6 +262,12 @@ Result<std::unique_ptr<HttpsClient>> HttpsClient::Create(std::string base_url, T
   if (HasControlChars(base_url) || base_url.find(' ') != std::string::npos ||
       base_url.find('?') != std::string::npos || base_url.find('#') != std::string::npos) {
     return InvalidArgumentError("'" + base_url + "': not a plain https://host[:port] URL");
+  }
+  if (!options.pinned_spki.empty() && !IsSpkiPinList(options.pinned_spki)) {
+    // curl would take a malformed pin for a file name and fail every connection later.
+    return InvalidArgumentError("'" + options.pinned_spki +
+                                "': a pin is sha256// and the base64 of 32 bytes "
+                                "(several joined by ';')");
   }
   if (!options.client_cert.empty() && options.client_key.empty()) {
     return InvalidArgumentError("a client certificate needs its private key (client_key)");

@@ -35,6 +35,8 @@ constexpr char kUsage[] =
     "  run [--config FILE] [--once]  the service: policy, scans, queued uploads\n"
     "  enroll --server URL --enroll-secret-file FILE [--ca-file FILE] [--pin sha256//B64]\n"
     "                                enrol this machine with the collector\n"
+    "  preseed --server URL --enroll-secret SECRET [...]\n"
+    "                                let the service enrol itself when it starts (installers)\n"
     "  status [--json]               the last scan, and how to fix what failed (any user)\n"
     "  queue stats|flush             the report queue; flush uploads now\n"
     "\n"
@@ -263,6 +265,7 @@ int RunAgentCli(const std::vector<std::string>& args, const AgentPlatform& platf
   if (command == "check") return RunCheck(rest, platform, out, err);
   if (command == "run") return RunServiceCommand(rest, platform, out, err);
   if (command == "enroll") return RunEnrollCommand(rest, platform, out, err);
+  if (command == "preseed") return RunPreseedCommand(rest, platform, out, err);
   if (command == "status") return RunStatusCommand(rest, platform, out, err);
   if (command == "queue") return RunQueueCommand(rest, platform, out, err);
   if (!command.empty() && command[0] == '-') {

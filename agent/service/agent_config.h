@@ -43,6 +43,11 @@ struct AgentConfig {
   std::string QueueDbPath() const { return state_dir + "/queue.db"; }
   std::string CredentialPath() const { return state_dir + "/credential"; }
   std::string EnrollmentPath() const { return state_dir + "/enrollment.json"; }
+  // What `preseed` left for the service's own first enrolment (an Enrollment without a device
+  // id), and the enrolment secret it copied (0600; kept for re-enrolment).
+  std::string PreseedPath() const { return state_dir + "/preseed.json"; }
+  std::string EnrollSecretPath() const { return state_dir + "/enroll_secret"; }
+  std::string CollectorCaPath() const { return state_dir + "/collector-ca.pem"; }
 };
 
 // The platform's default paths (state dir, config file, status file, anchor).

@@ -92,14 +92,6 @@ class HttpsPolicyFetcher final : public state::PolicyFetcher {
   bool unauthorized_ = false;
 };
 
-Result<std::string> ReadWholeFile(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) return Status(StatusCode::kNotFound, "cannot read " + path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
-
 json::object ResultJson(const policy::CheckResult& r) {
   json::object o{{"id", r.id},
                  {"title", r.title},
@@ -135,10 +127,23 @@ class Service {
     if (auto e = LoadEnrollment(config_.EnrollmentPath()); e.ok()) {
       enrollment_ = *e;
       ApplyEnrollment(enrollment_, config_);
+    } else if (auto p = LoadEnrollment(config_.PreseedPath()); p.ok()) {
+      enrollment_ = *p;  // an installer's `preseed`: no device id yet
+      ApplyEnrollment(enrollment_, config_);
     }
     ASSIGN_OR_RETURN(system_, platform_.MakeSystem(config_.root));
     RETURN_IF_ERROR(PrepareStateDir(config_.state_dir));
-    ASSIGN_OR_RETURN(credential_, LoadCredential(config_));
+    if (auto credential = LoadCredential(config_); credential.ok()) {
+      credential_ = *credential;
+    } else if (credential.status().code() == StatusCode::kNotFound &&
+               !enrollment_.enroll_secret_file.empty() && !config_.server.empty()) {
+      // Not enrolled, but told how to: the loop enrols first, with backoff while the
+      // collector cannot be reached.
+      enrollment_pending_ = true;
+      spdlog::info("not enrolled yet: enrolling with {}", config_.server);
+    } else {
+      return credential.status();
+    }
     ASSIGN_OR_RETURN(anchor_, ReadWholeFile(config_.trust_anchor));
     ASSIGN_OR_RETURN(state_, state::AgentState::Open(config_.StateDbPath()));
     if (state_->created() && !enrollment_.device_id.empty()) RaiseStateReset();
@@ -154,10 +159,20 @@ class Service {
     SteadyTime next_scan = start;
     SteadyTime next_policy = start + config_.policy_poll;
     SteadyTime next_upload = SteadyTime::max();
+    SteadyTime next_enrollment = start;
     while (!control_.stop_requested()) {
       notifier_.Watchdog();
       if (control_.TakeReload()) Reload();
       SteadyTime now = std::chrono::steady_clock::now();
+      if (enrollment_pending_) {
+        if (now >= next_enrollment) next_enrollment = Enroll(now);
+        if (enrollment_pending_) {
+          if (options_.once) break;
+          control_.WaitUntil(WakeFor(next_enrollment));
+          continue;
+        }
+        next_scan = next_policy = now;  // enrolled: the first cycle starts at once
+      }
       const bool work = now >= next_scan || now >= next_policy || now >= next_upload;
       if (now >= next_scan || now >= next_policy) {
         const bool scan = now >= next_scan;
@@ -172,14 +187,14 @@ class Service {
       if (now >= next_upload) next_upload = Upload(now);
       if (options_.once) break;
       if (work) ReleaseIdleMemory();
-      SteadyTime wake = std::min({next_scan, next_policy, next_upload});
-      if (auto wd = notifier_.WatchdogInterval(); wd.count() > 0) {
-        wake = std::min(wake, std::chrono::steady_clock::now() + wd / 2);
-      }
-      control_.WaitUntil(wake);
+      control_.WaitUntil(WakeFor(std::min({next_scan, next_policy, next_upload})));
     }
     notifier_.Stopping();
     if (options_.once) {
+      if (enrollment_pending_) {
+        err << "bulwark-agent: not enrolled: " << last_enrollment_error_ << "\n";
+        return 1;
+      }
       if (!last_scan_error_.empty()) {
         err << "bulwark-agent: " << last_scan_error_ << "\n";
         return 1;
@@ -195,6 +210,32 @@ class Service {
  private:
   // Valid once Open() made the System (its clock is the only source of time).
   const Clock& clock() const { return system_->clock(); }
+
+  // `next`, or earlier when the service manager's watchdog must hear from us first.
+  SteadyTime WakeFor(SteadyTime next) const {
+    if (auto wd = notifier_.WatchdogInterval(); wd.count() > 0) {
+      next = std::min(next, std::chrono::steady_clock::now() + wd / 2);
+    }
+    return next;
+  }
+
+  // The first enrolment of a preseeded device; returns when to try again after a failure.
+  SteadyTime Enroll(SteadyTime now) {
+    Status s = Reenroll();
+    if (s.ok()) {
+      enrollment_pending_ = false;
+      last_enrollment_error_.clear();
+      backoff_->Reset();
+      return SteadyTime::max();
+    }
+    last_enrollment_error_ = s.message();
+    const auto delay = backoff_->NextDelay();
+    spdlog::warn("enrolment with {} failed: {}; next try in {} s", config_.server,
+                 last_enrollment_error_,
+                 std::chrono::duration_cast<std::chrono::seconds>(delay).count());
+    WriteStatus();
+    return now + delay;
+  }
 
   Status Connect() {
     ASSIGN_OR_RETURN(client_, MakeCollectorClient(config_));
@@ -420,9 +461,10 @@ class Service {
     }
     ASSIGN_OR_RETURN(std::string secret, ReadSecretFile(enrollment_.enroll_secret_file));
     FactsDocument facts = CollectFacts(platform_, *system_);
+    const bool first = enrollment_.device_id.empty();
     ASSIGN_OR_RETURN(enrollment_, EnrollDevice(config_, enrollment_, secret, facts, *client_));
     ASSIGN_OR_RETURN(credential_, LoadCredential(config_));
-    spdlog::info("re-enrolled as {}", enrollment_.device_id);
+    spdlog::info("{} as {}", first ? "enrolled" : "re-enrolled", enrollment_.device_id);
     return Status();
   }
 
@@ -438,6 +480,9 @@ class Service {
                                  {"sha256", active_->sha256}};
     } else {
       s["policy"] = nullptr;
+    }
+    if (enrollment_pending_) {
+      s["enrollment"] = json::object{{"pending", true}, {"error", last_enrollment_error_}};
     }
     s["policy_outcome"] = policy_outcome_;
     s["policy_reason"] = policy_reason_;
@@ -494,6 +539,8 @@ class Service {
   std::string last_upload_outcome_;
   std::string last_upload_error_;
   bool delivered_ = false;
+  bool enrollment_pending_ = false;
+  std::string last_enrollment_error_;
 };
 
 }  // namespace

@@ -35,6 +35,14 @@ Result<std::string> ReadSecretFile(const std::string& path) {
   return secret;
 }
 
+Result<std::string> ReadWholeFile(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return Status(StatusCode::kNotFound, "cannot read " + path);
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
 Result<std::unique_ptr<net::HttpsClient>> MakeCollectorClient(const AgentConfig& config) {
   if (config.server.empty()) {
     return Status(StatusCode::kFailedPrecondition,

@@ -14,11 +14,16 @@
 
 namespace bulwark {
 
-// Creates `dir` (and parents) if missing and makes it 0700. kPermissionDenied names it.
+// Creates `dir` (and parents) if missing and makes it private: 0700, or on Windows the
+// protected SYSTEM + Administrators DACL (CreatePrivateDirectory, agent/base/file_util.h).
+// kPermissionDenied names it.
 Status PrepareStateDir(const std::string& dir);
 
 // Reads a secret file: its content without surrounding whitespace; kInvalidArgument if empty.
 Result<std::string> ReadSecretFile(const std::string& path);
+
+// Reads a whole file as bytes; kNotFound names the path.
+Result<std::string> ReadWholeFile(const std::string& path);
 
 // Enrols through `client` and stores the credential and `enrollment` (its device_id filled in)
 // under config.state_dir. Errors are one line: the collector's refusal (wrong secret, revoked

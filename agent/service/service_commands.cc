@@ -4,13 +4,17 @@
 
 #include <boost/json/serialize.hpp>
 #include <boost/program_options.hpp>
+#include <filesystem>
 
+#include "agent/base/file_util.h"
+#include "agent/base/strings.h"
 #include "agent/queue/report_queue.h"
 #include "agent/service/agent_service.h"
 #include "agent/service/enroll.h"
 #include "agent/service/status_file.h"
 #include "agent/state/agent_state.h"
 #include "agent/upload/uploader.h"
+#include "policy/bundle/trust_root.h"
 
 namespace bulwark {
 namespace po = boost::program_options;
@@ -146,6 +150,101 @@ int RunEnrollCommand(const std::vector<std::string>& args, const AgentPlatform& 
   }
   out << "Enrolled " << facts.host.hostname.value_or("this machine") << " as device "
       << enrolled->device_id << " with " << enrolled->server << "\n";
+  return 0;
+}
+
+int RunPreseedCommand(const std::vector<std::string>& args, const AgentPlatform& /*platform*/,
+                      std::ostream& out, std::ostream& err) {
+  po::options_description desc;
+  desc.add_options()("server", po::value<std::string>()->default_value(""))(
+      "enroll-secret", po::value<std::string>()->default_value(""))(
+      "enroll-secret-file", po::value<std::string>()->default_value(""))(
+      "ca-file", po::value<std::string>()->default_value(""))(
+      "pin", po::value<std::string>()->default_value(""))(
+      "trust-root", po::value<std::string>()->default_value(""))(
+      "config", po::value<std::string>())("help,h", po::bool_switch());
+  po::variables_map vm;
+  if (!ParseOptions(args, desc, vm, err)) return 1;
+  if (vm["help"].as<bool>()) {
+    out << "Usage: bulwark-agent preseed --server URL (--enroll-secret SECRET |\n"
+           "                             --enroll-secret-file FILE) [--ca-file FILE]\n"
+           "                             [--pin sha256//BASE64] [--trust-root FILE]\n"
+           "                             [--config FILE]\n"
+           "Prepare this machine to enrol itself: the service enrols with the collector at its\n"
+           "next start, retrying until the collector answers. Nothing is sent now. The secret,\n"
+           "the CA file and the trust root are copied into the agent's protected directories.\n"
+           "An empty value counts as not given (installers pass unset properties as \"\").\n";
+    return 0;
+  }
+  // An installer passes every property it has; "" means the administrator did not set it.
+  auto arg = [&vm](const char* name) { return vm[name].as<std::string>(); };
+  const std::string server = arg("server");
+  if (server.empty()) return Fail(err, "preseed needs --server URL");
+  if (!arg("enroll-secret").empty() && !arg("enroll-secret-file").empty()) {
+    return Fail(err, "preseed takes --enroll-secret or --enroll-secret-file, not both");
+  }
+  std::string secret = std::string(TrimWhitespace(arg("enroll-secret")));
+  if (!arg("enroll-secret-file").empty()) {
+    auto read = ReadSecretFile(arg("enroll-secret-file"));
+    if (!read.ok()) return Fail(err, "enrolment secret: " + read.status().message());
+    secret = *read;
+  }
+  if (secret.empty()) return Fail(err, "preseed needs --enroll-secret or --enroll-secret-file");
+  auto config = LoadConfig(vm, /*apply_enrollment=*/false);
+  if (!config.ok()) return Fail(err, config.status().message());
+
+  // Everything is checked before anything is written: a bad value fails the install cleanly.
+  std::string ca_pem;
+  if (!arg("ca-file").empty()) {
+    auto read = ReadWholeFile(arg("ca-file"));
+    if (!read.ok()) return Fail(err, "CA file: " + read.status().message());
+    if (read->find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+      return Fail(err, "CA file " + arg("ca-file") + " holds no PEM certificate");
+    }
+    ca_pem = std::move(*read);
+  }
+  std::string root;
+  if (!arg("trust-root").empty()) {
+    auto read = ReadWholeFile(arg("trust-root"));
+    if (!read.ok()) return Fail(err, "trust root: " + read.status().message());
+    if (auto trusted = bundle::LoadTrustedRoot(*read); !trusted.ok()) {
+      return Fail(err, "trust root rejected: " + trusted.error().ToString());
+    }
+    root = std::move(*read);
+  }
+  Enrollment preseed;
+  preseed.server = server;
+  preseed.pin = arg("pin");
+  preseed.ca_file = ca_pem.empty() ? "" : config->CollectorCaPath();
+  preseed.enroll_secret_file = config->EnrollSecretPath();
+  {
+    // The same checks the service's client makes: an https URL, a well-formed pin.
+    AgentConfig probe = *config;
+    probe.server = preseed.server;
+    probe.pin = preseed.pin;
+    probe.ca_file.clear();
+    if (auto client = MakeCollectorClient(probe); !client.ok()) {
+      return Fail(err, client.status().message());
+    }
+  }
+
+  Status s = PrepareStateDir(config->state_dir);
+  if (s.ok()) s = WriteFileAtomic(preseed.enroll_secret_file, secret + "\n", 0600);
+  if (s.ok() && !ca_pem.empty()) s = WriteFileAtomic(preseed.ca_file, ca_pem, 0600);
+  if (s.ok() && !root.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(config->trust_anchor).parent_path(),
+                                        ec);
+    s = WriteFileAtomic(config->trust_anchor, root, 0644);
+  }
+  if (s.ok()) s = SaveEnrollment(config->PreseedPath(), preseed);
+  if (!s.ok()) return Fail(err, "preseed: " + s.message());
+  if (LoadCredential(*config).ok()) {
+    out << "Already enrolled: the enrolment is kept; the preseed for " << server
+        << " serves if it is lost\n";
+  } else {
+    out << "Preseeded: the service enrols with " << server << " when it starts\n";
+  }
   return 0;
 }
 

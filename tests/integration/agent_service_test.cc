@@ -14,6 +14,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <set>
 #include <string>
@@ -162,6 +163,115 @@ TEST_F(AgentServiceTest, EnrolsScansUploadsAndTheAdminApiShowsTheReport) {
   ASSERT_EQ(Agent({"status"}, &out), 0) << out;
   EXPECT_NE(out.find("Policy baseline version 1"), std::string::npos) << out;
   EXPECT_NE(out.find("Fix: "), std::string::npos) << out;  // the fixture host fails checks
+}
+
+// Installers (the MSI's SERVER_URL and ENROLL_SECRET) preseed the device; the service enrols
+// itself when it starts, and keeps trying while the collector cannot be reached.
+TEST_F(AgentServiceTest, APreseededServiceEnrolsItselfOnceTheCollectorAnswers) {
+  const std::uint16_t port = collector_->port();
+  const std::string url = collector_->url();
+  const std::string secret = collector_->enroll_secret();
+  dir_.WriteFile("installer-ca.pem", testing::ReadWholeFile(collector_->ca()));
+  ASSERT_EQ(collector_->Stop(), 0);
+  // The installer's trust root replaces the anchor the fixture wrote.
+  std::filesystem::remove(dir_.Join("root.json"));
+  dir_.WriteFile("installer-root.json", policy_.Root(1));
+  std::string out;
+  ASSERT_EQ(Agent({"preseed", "--server", url, "--enroll-secret", secret, "--ca-file",
+                   dir_.Join("installer-ca.pem"), "--pin", "", "--trust-root",
+                   dir_.Join("installer-root.json")},
+                  &out),
+            0)
+      << out;
+  EXPECT_NE(out.find("Preseeded"), std::string::npos) << out;
+  EXPECT_EQ(testing::ReadWholeFile(dir_.Join("root.json")), policy_.Root(1));
+  struct stat st {};
+  ASSERT_EQ(::stat(dir_.Join("state/enroll_secret").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+
+  // No collector: --once says why and exits 1; the service keeps running and retrying.
+  EXPECT_EQ(Agent({"run", "--once"}, &out), 1) << out;
+  EXPECT_NE(out.find("not enrolled: enrolment failed"), std::string::npos) << out;
+  testing::Process agent({BULWARK_AGENT_BINARY, "run", "--config", dir_.Join("agent.conf")},
+                         dir_.Join("service.log"));
+  ASSERT_TRUE(agent.started());
+  auto wait_for = [&](const std::function<bool()>& done) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!done() && std::chrono::steady_clock::now() < deadline && agent.running()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return done();
+  };
+  ASSERT_TRUE(wait_for([&] {
+    return testing::ReadWholeFile(dir_.Join("service.log")).find("enrolment with") !=
+           std::string::npos;
+  })) << testing::ReadWholeFile(dir_.Join("service.log"));
+  json::value status = ParseOrNull(testing::ReadWholeFile(dir_.Join("run/status.json")));
+  ASSERT_TRUE(status.is_object()) << testing::ReadWholeFile(dir_.Join("service.log"));
+  EXPECT_EQ(status.at("enrollment").at("pending"), json::value(true));
+
+  collector_ = std::make_unique<CollectorProcess>(
+      BULWARK_COLLECTOR_BINARY, CollectorDir(),
+      std::vector<std::string>{"--listen", "127.0.0.1:" + std::to_string(port)});
+  ASSERT_TRUE(collector_->ok()) << collector_->log();
+  // Within the backoff cap (2 s here) the service enrols, scans and uploads.
+  ASSERT_TRUE(wait_for([&] { return !DeviceId().empty(); }))
+      << testing::ReadWholeFile(dir_.Join("service.log"));
+  ASSERT_TRUE(wait_for([&] {
+    Reply detail = Admin("GET", "/api/v1/devices/" + DeviceId());
+    return detail.body.is_object() && detail.body.at("latest_report").is_object();
+  })) << testing::ReadWholeFile(dir_.Join("service.log"));
+  agent.Signal(SIGTERM);
+  EXPECT_EQ(agent.Wait(std::chrono::seconds(10)), 0);
+  EXPECT_NE(testing::ReadWholeFile(dir_.Join("service.log")).find("enrolled as " + DeviceId()),
+            std::string::npos);
+  // The secret is never in the status file any user reads.
+  EXPECT_EQ(testing::ReadWholeFile(dir_.Join("run/status.json")).find(secret), std::string::npos);
+}
+
+TEST_F(AgentServiceTest, PreseedRefusesBadValuesAndWritesNothing) {
+  dir_.WriteFile("not-a-root.json", "{\"payloadType\": \"x\"}");
+  dir_.WriteFile("not-a-ca.pem", "hello\n");
+  struct Case {
+    std::vector<std::string> args;
+    std::string error;
+  };
+  const std::string url = collector_->url();
+  const std::vector<Case> cases = {
+      {{"preseed", "--enroll-secret", "s"}, "preseed needs --server URL"},
+      {{"preseed", "--server", url, "--enroll-secret", ""}, "preseed needs --enroll-secret"},
+      {{"preseed", "--server", "http://127.0.0.1:1", "--enroll-secret", "s"}, "https"},
+      {{"preseed", "--server", url, "--enroll-secret", "s", "--pin", "md5//x"}, "pin"},
+      {{"preseed", "--server", url, "--enroll-secret", "s", "--ca-file", dir_.Join("not-a-ca.pem")},
+       "holds no PEM certificate"},
+      {{"preseed", "--server", url, "--enroll-secret", "s", "--trust-root",
+        dir_.Join("not-a-root.json")},
+       "trust root rejected"},
+      {{"preseed", "--server", url, "--enroll-secret", "s", "--enroll-secret-file",
+        collector_->enroll_secret_file()},
+       "not both"},
+  };
+  for (const Case& c : cases) {
+    std::string out;
+    EXPECT_EQ(Agent(c.args, &out), 1) << out;
+    EXPECT_NE(out.find(c.error), std::string::npos) << c.error << " in: " << out;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir_.Join("state/preseed.json")));
+  EXPECT_FALSE(std::filesystem::exists(dir_.Join("state/enroll_secret")));
+}
+
+TEST_F(AgentServiceTest, PreseedOnAnEnrolledDeviceKeepsTheEnrolment) {
+  Enroll();
+  const std::string before = testing::ReadWholeFile(dir_.Join("state/credential"));
+  std::string out;
+  ASSERT_EQ(Agent({"preseed", "--server", collector_->url(), "--enroll-secret-file",
+                   collector_->enroll_secret_file()},
+                  &out),
+            0)
+      << out;
+  EXPECT_NE(out.find("Already enrolled"), std::string::npos) << out;
+  EXPECT_EQ(testing::ReadWholeFile(dir_.Join("state/credential")), before);
+  ASSERT_EQ(Agent({"run", "--once"}, &out), 0) << out;
 }
 
 TEST_F(AgentServiceTest, StatusWorksForAnUnprivilegedUserWithoutTheStateDirectory) {

@@ -271,6 +271,24 @@ TEST(HttpsClientCreateTest, RefusesUserInfoWithoutEchoingIt) {
   EXPECT_EQ(client.status().message().find("hunter2"), std::string::npos);
 }
 
+TEST(HttpsClientCreateTest, RefusesAMalformedPinAtOnce) {
+  TlsOptions options;
+  const std::string good = "sha256//" + std::string(43, 'A') + "=";
+  for (const std::string& pin : {good, good + ";" + good}) {
+    options.pinned_spki = pin;
+    EXPECT_TRUE(HttpsClient::Create("https://127.0.0.1", options).ok()) << pin;
+  }
+  for (const std::string& pin :
+       {std::string("md5//abc"), std::string("sha256//short="), std::string("/etc/pin.pem"),
+        "sha256//" + std::string(43, '!') + "=", good + ";", good + ";x"}) {
+    options.pinned_spki = pin;
+    auto client = HttpsClient::Create("https://127.0.0.1", options);
+    ASSERT_FALSE(client.ok()) << pin;
+    EXPECT_EQ(client.status().code(), StatusCode::kInvalidArgument) << pin;
+    EXPECT_NE(client.status().message().find("a pin is sha256//"), std::string::npos);
+  }
+}
+
 TEST(HttpsClientCreateTest, RefusesAClientCertificateWithoutKeyAndViceVersa) {
   TlsOptions options;
   options.client_cert = "/etc/bulwark/agent.pem";
