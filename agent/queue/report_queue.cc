@@ -250,6 +250,27 @@ class Connection {
     return value;
   }
 
+  // Runs `sql` once; `rc` is SQLITE_ROW when it gave a row, whose first column is `text`.
+  // The raw code lets a caller retry on SQLITE_BUSY before turning it into a Status.
+  struct TextRow {
+    int rc = SQLITE_OK;
+    std::string text;
+  };
+  TextRow QueryText(const char* sql) {
+    TextRow row;
+    sqlite3_stmt* stmt = nullptr;
+    row.rc = sqlite3_prepare_v2(db_, sql, -1, &stmt, nullptr);
+    if (row.rc == SQLITE_OK) {
+      row.rc = sqlite3_step(stmt);
+      if (row.rc == SQLITE_ROW) {
+        const unsigned char* text = sqlite3_column_text(stmt, 0);
+        if (text != nullptr) row.text = reinterpret_cast<const char*>(text);
+      }
+    }
+    sqlite3_finalize(stmt);
+    return row;
+  }
+
   // The cached statement for `id`, reset and with its bindings cleared.
   Result<sqlite3_stmt*> Prepare(Sql id) {
     sqlite3_stmt*& stmt = cache_[id];
@@ -392,30 +413,20 @@ Status PrepareSchema(Connection& c) {
     // creating queue.db while `queue stats` opens it. Retry for as long as the busy timeout.
     const auto give_up =
         std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
-    int rc = SQLITE_OK;
-    std::string mode;
+    Connection::TextRow mode;
     while (true) {
-      sqlite3_stmt* stmt = nullptr;
-      rc = sqlite3_prepare_v2(c.db(), "PRAGMA journal_mode=WAL", -1, &stmt, nullptr);
-      if (rc == SQLITE_OK) {
-        rc = sqlite3_step(stmt);
-        if (rc == SQLITE_ROW) {
-          const unsigned char* text = sqlite3_column_text(stmt, 0);
-          if (text != nullptr) mode = reinterpret_cast<const char*>(text);
-        }
-      }
-      sqlite3_finalize(stmt);
-      const int primary = rc & 0xff;
+      mode = c.QueryText("PRAGMA journal_mode=WAL");
+      const int primary = mode.rc & 0xff;
       if ((primary != SQLITE_BUSY && primary != SQLITE_LOCKED) ||
           std::chrono::steady_clock::now() >= give_up) {
         break;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
-    if (rc != SQLITE_ROW) return c.Error(rc, "enable WAL");
-    if (mode != "wal") {
+    if (mode.rc != SQLITE_ROW) return c.Error(mode.rc, "enable WAL");
+    if (mode.text != "wal") {
       return FailedPreconditionError("report queue " + c.path() +
-                                     ": cannot switch to WAL journal mode (got " + mode + ")");
+                                     ": cannot switch to WAL journal mode (got " + mode.text + ")");
     }
   }
   // FULL: a commit is on disk (WAL fsync'd) before Enqueue returns, so nothing is sent that a
@@ -455,19 +466,11 @@ Status PrepareSchema(Connection& c) {
   }
   // Reads every page once (cheap next to an upload), so damage such as a truncated file is
   // found now, where it can be handled, rather than midway through the agent's work.
-  sqlite3_stmt* stmt = nullptr;
-  int rc = sqlite3_prepare_v2(c.db(), "PRAGMA quick_check(1)", -1, &stmt, nullptr);
-  std::string verdict;
-  if (rc == SQLITE_OK) {
-    rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) {
-      const unsigned char* text = sqlite3_column_text(stmt, 0);
-      if (text != nullptr) verdict = reinterpret_cast<const char*>(text);
-    }
+  const Connection::TextRow verdict = c.QueryText("PRAGMA quick_check(1)");
+  if (verdict.rc != SQLITE_ROW) return c.Error(verdict.rc, "check integrity");
+  if (verdict.text != "ok") {
+    return c.Error(SQLITE_CORRUPT, "check integrity: " + OneLine(verdict.text));
   }
-  sqlite3_finalize(stmt);
-  if (rc != SQLITE_ROW) return c.Error(rc, "check integrity");
-  if (verdict != "ok") return c.Error(SQLITE_CORRUPT, "check integrity: " + OneLine(verdict));
   return Status();
 }
 
