@@ -63,6 +63,9 @@ struct VolumeFacts {
   std::vector<std::string> stack;                // "dm-1:lvm", "dm-0:crypt", "sda3:partition"
   std::optional<bool> removable;
   std::optional<std::vector<KeySlotFacts>> keyslots;
+  // Platform-specific extras (Windows: lock_status, used_space_only, encryption_method);
+  // empty on Linux. They never overwrite the members above.
+  boost::json::object extra;
 };
 
 struct DiskEncryptionFacts {

@@ -67,6 +67,7 @@ json::value VolumeToJson(const VolumeFacts& v) {
   } else {
     o["keyslots"] = nullptr;
   }
+  MergeExtra(o, v.extra);
   return o;
 }
 

@@ -22,25 +22,26 @@ constexpr char kEncryptableVolume[] = "Win32_EncryptableVolume";
 struct Cipher {
   const char* name;
   std::optional<int> key_bits;
+  const char* method;  // the EncryptionMethod name Get-BitLockerVolume prints
 };
 
 // GetEncryptionMethod values (Win32_EncryptableVolume documentation).
 std::optional<Cipher> CipherFor(std::int64_t method) {
   switch (method) {
     case 1:
-      return Cipher{"aes-cbc-128-diffuser", 128};
+      return Cipher{"aes-cbc-128-diffuser", 128, "Aes128Diffuser"};
     case 2:
-      return Cipher{"aes-cbc-256-diffuser", 256};
+      return Cipher{"aes-cbc-256-diffuser", 256, "Aes256Diffuser"};
     case 3:
-      return Cipher{"aes-cbc-128", 128};
+      return Cipher{"aes-cbc-128", 128, "Aes128"};
     case 4:
-      return Cipher{"aes-cbc-256", 256};
+      return Cipher{"aes-cbc-256", 256, "Aes256"};
     case 5:
-      return Cipher{"hardware", std::nullopt};
+      return Cipher{"hardware", std::nullopt, "Hardware"};
     case 6:
-      return Cipher{"xts-aes-128", 256};  // two AES-128 keys, counted like LUKS
+      return Cipher{"xts-aes-128", 256, "XtsAes128"};  // two AES-128 keys, counted like LUKS
     case 7:
-      return Cipher{"xts-aes-256", 512};
+      return Cipher{"xts-aes-256", 512, "XtsAes256"};
     default:
       return std::nullopt;
   }
@@ -158,6 +159,10 @@ class BitLockerProbe final : public Probe {
       auto mount_point = MountPointOf(WmiString(row, "Name").value_or(""));
       if (!device || !mount_point) continue;  // no drive letter and no mount folder
       VolumeFacts v;
+      // The Windows-only members are always present, null until BitLocker says otherwise.
+      v.extra["lock_status"] = nullptr;
+      v.extra["used_space_only"] = nullptr;
+      v.extra["encryption_method"] = nullptr;
       v.device = *device;
       v.mount_point = mount_point;
       if (auto fs = WmiString(row, "FileSystem"); fs && !fs->empty()) v.fstype = AsciiLower(*fs);
@@ -177,6 +182,15 @@ class BitLockerProbe final : public Probe {
         MapVolume(*it->second, v);
       }
       volumes.push_back(std::move(v));
+    }
+    // Windows always has the volume it runs from. A list without it (Wine lists no volumes
+    // at all) is incomplete, and an empty list would let "every volume is encrypted" pass.
+    if (std::none_of(volumes.begin(), volumes.end(),
+                     [](const VolumeFacts& v) { return v.role == "system"; })) {
+      return Status(StatusCode::kDataLoss,
+                    "Win32_Volume listed " + std::to_string(volumes.size()) +
+                        " mounted volume(s) and none holding Windows (BootVolume): the list "
+                        "is incomplete");
     }
     std::sort(volumes.begin(), volumes.end(), [](const VolumeFacts& a, const VolumeFacts& b) {
       return a.mount_point < b.mount_point;
@@ -221,6 +235,7 @@ class BitLockerProbe final : public Probe {
       reasons.push_back(out.status().message());
     }
     const bool locked = lock == 1;
+    if (lock >= 0) v.extra["lock_status"] = locked ? "locked" : "unlocked";
 
     std::int64_t conversion = -1;
     if (locked) {
@@ -234,6 +249,11 @@ class BitLockerProbe final : public Probe {
         // With PrecisionFactor 1 the percentage comes in tenths of a percent.
         auto pct = WmiInt(*out, "EncryptionPercentage").value_or(-1);
         if (pct >= 0 && pct <= 1000) v.conversion_percent = static_cast<double>(pct) / 10.0;
+        // EncryptionFlags bit 0: encrypted (or encrypting) used disk space only. Meaningless
+        // on a decrypted volume, which stays null.
+        if (auto flags = WmiInt(*out, "EncryptionFlags"); flags && conversion != 0) {
+          v.extra["used_space_only"] = (static_cast<std::uint64_t>(*flags) & 0x1u) != 0;
+        }
       } else {
         reasons.push_back("GetConversionStatus: unknown ConversionStatus " +
                           Describe(*out, "ConversionStatus"));
@@ -255,6 +275,7 @@ class BitLockerProbe final : public Probe {
       if (auto cipher = CipherFor(method)) {
         v.cipher = cipher->name;
         v.key_bits = cipher->key_bits;
+        v.extra["encryption_method"] = cipher->method;
       } else if (method != 0) {  // 0: not encrypted, no cipher
         reasons.push_back("GetEncryptionMethod: unknown EncryptionMethod " +
                           Describe(*out, "EncryptionMethod"));

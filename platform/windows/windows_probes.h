@@ -5,8 +5,8 @@
 //   BitLockerProbe       ROOT\CIMV2\Security\MicrosoftVolumeEncryption Win32_EncryptableVolume,
 //                        by method calls (GetProtectionStatus, GetConversionStatus,
 //                        GetEncryptionMethod, GetLockStatus, GetKeyProtectors,
-//                        GetKeyProtectorType) -> disk_encryption.volumes. (TPM state from
-//                        Win32_Tpm awaits a member in the facts model.)
+//                        GetKeyProtectorType) -> disk_encryption.volumes, with the Windows
+//                        extras lock_status, used_space_only, encryption_method.
 //   SecurityCenterProbe  ROOT\SecurityCenter2 AntiVirusProduct (productState bits) and
 //                        ROOT\Microsoft\Windows\Defender MSFT_MpComputerStatus -> antivirus.
 //   FirewallProbe        INetFwPolicy2 profiles (FirewallPolicy seam) and Security Center
@@ -19,10 +19,16 @@
 //                        under HKU\<SID>) -> hardening.screen_lock.
 //   WindowsHostProbe     Win32_ComputerSystem(Product), Win32_OperatingSystem, registry
 //                        (UBR, MachineGuid) -> host, os.
+//   TpmProbe             ROOT\CIMV2\Security\MicrosoftTpm Win32_Tpm -> hardening.tpm (needs
+//                        administrator rights; denied is null + reason, never "no TPM").
+//   WindowsAutomaticUpdatesProbe
+//                        registry (WindowsUpdate Group Policy, then MDM PolicyManager; the
+//                        wuauserv start type; the Settings pause), the clock (is a pause
+//                        over?) and Win32_QuickFixEngineering -> hardening.automatic_updates.
 //
 // Probe names (for probe_errors): "disk_encryption", "endpoint_protection.antivirus",
 // "endpoint_protection.firewall", "local_admins", "hardening.uac", "hardening.secure_boot",
-// "hardening.screen_lock", "host".
+// "hardening.screen_lock", "host", "hardening.tpm", "hardening.automatic_updates".
 // Each probe writes only its own section; the WindowsSystem must outlive the probe.
 // Field-by-field mapping, including every enum value: docs/facts-windows.md.
 #ifndef BULWARK_PLATFORM_WINDOWS_WINDOWS_PROBES_H_
@@ -43,6 +49,8 @@ std::unique_ptr<Probe> NewUacProbe(WindowsSystem& system);
 std::unique_ptr<Probe> NewWindowsSecureBootProbe(WindowsSystem& system);
 std::unique_ptr<Probe> NewScreenLockProbe(WindowsSystem& system);
 std::unique_ptr<Probe> NewWindowsHostProbe(WindowsSystem& system);
+std::unique_ptr<Probe> NewTpmProbe(WindowsSystem& system);
+std::unique_ptr<Probe> NewWindowsAutomaticUpdatesProbe(WindowsSystem& system);
 
 }  // namespace bulwark
 

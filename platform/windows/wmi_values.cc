@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "agent/base/strings.h"
+#include "agent/base/time_util.h"
 #include "agent/probes/posture/civil_time.h"
 
 namespace bulwark {
@@ -133,6 +134,56 @@ std::optional<std::chrono::system_clock::time_point> ParseCimDateTime(const std:
   // Local = UTC + offset, so UTC = local - offset.
   secs -= (text[21] == '+' ? 1 : -1) * *offset * 60;
   return std::chrono::system_clock::time_point(std::chrono::seconds(secs));
+}
+
+std::optional<std::chrono::system_clock::time_point> ParseHotfixInstalledOn(
+    const std::string& text) {
+  using TimePoint = std::chrono::system_clock::time_point;
+  const std::string_view s = TrimWhitespace(text);
+  auto date = [](std::uint64_t y, std::uint64_t m, std::uint64_t d) -> std::optional<TimePoint> {
+    if (y < 1980 || y > 2200 || m < 1 || m > 12 || d < 1 || d > 31) return std::nullopt;
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04u-%02u-%02u", static_cast<unsigned>(y),
+                  static_cast<unsigned>(m), static_cast<unsigned>(d));
+    return ParseIsoDate(buf);  // also rejects 2/30
+  };
+  if (auto parts = Split(s, '/'); parts.size() == 3) {  // "M/D/YYYY"
+    if (parts[0].empty() || parts[0].size() > 2 || parts[1].empty() || parts[1].size() > 2 ||
+        parts[2].size() != 4)
+      return std::nullopt;
+    auto m = ParseUint64(parts[0]), d = ParseUint64(parts[1]), y = ParseUint64(parts[2]);
+    if (!m || !d || !y) return std::nullopt;
+    return date(*y, *m, *d);
+  }
+  if (s.size() == 8) {  // "YYYYMMDD"
+    auto y = ParseUint64(s.substr(0, 4)), m = ParseUint64(s.substr(4, 2)),
+         d = ParseUint64(s.substr(6, 2));
+    if (!y || !m || !d) return std::nullopt;
+    return date(*y, *m, *d);
+  }
+  if (s.size() == 16) {  // FILETIME in hex: 100 ns ticks since 1601-01-01
+    std::uint64_t ticks = 0;
+    for (char c : s) {
+      int digit = c >= '0' && c <= '9'   ? c - '0'
+                  : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                  : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                         : -1;
+      if (digit < 0) return std::nullopt;
+      ticks = (ticks << 4) | static_cast<std::uint64_t>(digit);
+    }
+    constexpr std::uint64_t kUnixEpochTicks = 116444736000000000ull;
+    if (ticks < kUnixEpochTicks) return std::nullopt;
+    const std::uint64_t secs = (ticks - kUnixEpochTicks) / 10000000ull;
+    constexpr std::uint64_t k2201 = 7289654400ull;  // 2201-01-01, within the clock's range
+    if (secs >= k2201) return std::nullopt;
+    const std::string day =
+        FormatRfc3339(TimePoint(std::chrono::seconds(static_cast<std::int64_t>(secs))))
+            .substr(0, 10);
+    auto y = ParseUint64(std::string_view(day).substr(0, 4));
+    if (!y || *y < 1980 || *y > 2200) return std::nullopt;
+    return ParseIsoDate(day);
+  }
+  return std::nullopt;
 }
 
 }  // namespace bulwark

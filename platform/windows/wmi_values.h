@@ -42,6 +42,13 @@ std::string WmiObjectPath(const std::string& wmi_class, const std::string& key,
 // nullopt when malformed or a CIM interval ("...:000").
 std::optional<std::chrono::system_clock::time_point> ParseCimDateTime(const std::string& text);
 
+// Win32_QuickFixEngineering.InstalledOn as midnight UTC of that day. Accepts "M/D/YYYY" (what
+// the WMI provider writes on current Windows, whatever the display language), "YYYYMMDD", and a
+// FILETIME as 16 hex digits (older systems); years 1980-2200. nullopt for anything else, e.g. a
+// localized "12.11.2026", which could be read two ways.
+std::optional<std::chrono::system_clock::time_point> ParseHotfixInstalledOn(
+    const std::string& text);
+
 }  // namespace bulwark
 
 #endif  // BULWARK_PLATFORM_WINDOWS_WMI_VALUES_H_

@@ -25,7 +25,8 @@ struct RecordedVolume {
   std::string persistent_id = "{8F2C1D3E-4A5B-4C6D-8E7F-901A2B3C4D5E}";
   std::int64_t lock_status = 0;
   std::int64_t conversion_status = 1;
-  std::int64_t percentage = 1000;  // tenths of a percent (PrecisionFactor 1)
+  std::int64_t percentage = 1000;               // tenths of a percent (PrecisionFactor 1)
+  WmiValue encryption_flags = std::int64_t{0};  // bit 0: used disk space only
   std::int64_t method = 7;
   std::vector<std::pair<std::string, std::int64_t>> protectors = {
       {"{0D1E2F30-0000-4000-8000-000000000001}", 4}, {"{0D1E2F30-0000-4000-8000-000000000002}", 3}};
@@ -59,7 +60,7 @@ void Install(FakeWindowsSystem& sys, const std::vector<RecordedVolume>& volumes,
     wmi.SetMethod(path, "GetConversionStatus",
                   Ok({{"ConversionStatus", v.conversion_status},
                       {"EncryptionPercentage", v.percentage},
-                      {"EncryptionFlags", std::int64_t{0}},
+                      {"EncryptionFlags", v.encryption_flags},
                       {"WipingStatus", std::int64_t{0}},
                       {"WipingPercentage", std::int64_t{0}}}));
     wmi.SetMethod(path, "GetEncryptionMethod",
@@ -283,20 +284,23 @@ TEST(BitLockerProbeTest, LockedVolumeIsEncryptedAndOnWithUnknownConversion) {
   rv.lock_status = 1;
   rv.protection_status = 2;  // "unknown", what a locked volume reports
   rv.protectors = {{"{p1}", 8}, {"{p2}", 3}};
-  Install(sys, {rv});
+  Install(sys, {RecordedVolume{}, rv});  // the OS volume C: and the locked D:
   // A locked volume refuses GetConversionStatus with FVE_E_LOCKED_VOLUME.
   sys.fake_wmi().SetMethod(Path(kDDevice), "GetConversionStatus",
                            {{"ReturnValue", std::int64_t{-2144272384}}});
-  const VolumeFacts v = Only(RunProbe(sys));
+  const FactsDocument facts = RunProbe(sys);
+  ASSERT_EQ(facts.disk_encryption.volumes->size(), 2u);
+  const VolumeFacts v = facts.disk_encryption.volumes->at(1);
+  ASSERT_EQ(v.mount_point, "D:");
   EXPECT_EQ(v.role, "data");
   EXPECT_EQ(v.encrypted, true);
   EXPECT_EQ(v.scheme, "bitlocker");
   EXPECT_EQ(v.protection, "on");
   EXPECT_FALSE(v.conversion.has_value());
   EXPECT_EQ(v.key_protectors, (std::vector<std::string>{"passphrase", "recovery"}));
-  EXPECT_EQ(
-      sys.fake_wmi().calls.end(),
-      std::find(sys.fake_wmi().calls.begin(), sys.fake_wmi().calls.end(), "GetConversionStatus"));
+  // Only the unlocked C: was asked for its conversion status.
+  EXPECT_EQ(1, std::count(sys.fake_wmi().calls.begin(), sys.fake_wmi().calls.end(),
+                          "GetConversionStatus"));
 }
 
 TEST(BitLockerProbeTest, NonZeroReturnValueNullsThatFieldWithTheCodeInHex) {
@@ -397,6 +401,25 @@ TEST(BitLockerProbeTest, VolumesUnlistableFailsTheProbeWithNullVolumes) {
   EXPECT_NE(facts.disk_encryption.reason->find("0x800706BA"), std::string::npos);
 }
 
+TEST(BitLockerProbeTest, AVolumeListWithoutTheWindowsVolumeFailsTheProbe) {
+  // Wine's Win32_Volume has no instances; real Windows always lists the volume it runs from.
+  FakeWindowsSystem sys;
+  sys.fake_wmi().AddRows("ROOT\\CIMV2", "Win32_Volume", {});
+  FactsDocument facts = RunProbe(sys);
+  EXPECT_FALSE(facts.disk_encryption.volumes.has_value());
+  ASSERT_TRUE(facts.disk_encryption.reason.has_value());
+  EXPECT_NE(facts.disk_encryption.reason->find("none holding Windows"), std::string::npos)
+      << *facts.disk_encryption.reason;
+
+  RecordedVolume data;  // a data volume alone: the list is still incomplete
+  data.device = kDDevice;
+  data.name = "D:\\";
+  data.volume_type = 1;  // a data volume: BootVolume false
+  FakeWindowsSystem only_data;
+  Install(only_data, {data});
+  EXPECT_FALSE(RunProbe(only_data).disk_encryption.volumes.has_value());
+}
+
 TEST(BitLockerProbeTest, MapsRolesAndSkipsVolumesWithoutMountPoint) {
   FakeWindowsSystem sys;
   RecordedVolume data;
@@ -449,6 +472,143 @@ TEST(BitLockerProbeTest, VolumeUnknownToBitLockerIsUnknownWithReason) {
   EXPECT_EQ(f.mount_point, "F:");
   EXPECT_FALSE(f.encrypted.has_value());
   EXPECT_EQ(f.reason, "not listed by Win32_EncryptableVolume");
+}
+
+// The Windows-only members of a volume, as the JSON document carries them.
+boost::json::object Extras(const VolumeFacts& v) {
+  auto o = VolumeToJson(v).as_object();
+  return {{"lock_status", o.at("lock_status")},
+          {"used_space_only", o.at("used_space_only")},
+          {"encryption_method", o.at("encryption_method")}};
+}
+
+TEST(BitLockerProbeTest, ReportsLockStatusUsedSpaceOnlyAndMethodNameOnUnlockedVolume) {
+  FakeWindowsSystem sys;
+  Install(sys, {RecordedVolume{}});
+  const boost::json::object want{
+      {"lock_status", "unlocked"}, {"used_space_only", false}, {"encryption_method", "XtsAes256"}};
+  EXPECT_EQ(Extras(Only(RunProbe(sys))), want);
+}
+
+TEST(BitLockerProbeTest, UsedSpaceOnlyIsBitZeroOfEncryptionFlags) {
+  struct Case {
+    WmiValue flags;
+    std::optional<bool> used_space_only;
+  };
+  const Case cases[] = {{std::int64_t{1}, true},
+                        {std::int64_t{3}, true},
+                        {std::int64_t{2}, false},
+                        {std::int64_t{0}, false},
+                        {std::monostate{}, std::nullopt}};  // not reported: unknown
+  for (const Case& c : cases) {
+    FakeWindowsSystem sys;
+    RecordedVolume rv;
+    rv.encryption_flags = c.flags;
+    Install(sys, {rv});
+    const auto got = Extras(Only(RunProbe(sys))).at("used_space_only");
+    if (c.used_space_only) {
+      EXPECT_EQ(got, *c.used_space_only);
+    } else {
+      EXPECT_TRUE(got.is_null());
+    }
+  }
+}
+
+TEST(BitLockerProbeTest, MapsEveryEncryptionMethodName) {
+  const char* const names[] = {
+      nullptr,    "Aes128Diffuser", "Aes256Diffuser", "Aes128", "Aes256",
+      "Hardware", "XtsAes128",      "XtsAes256",      nullptr};  // 0 none, 8 unknown
+  for (std::int64_t method = 0; method <= 8; ++method) {
+    SCOPED_TRACE(method);
+    FakeWindowsSystem sys;
+    RecordedVolume rv;
+    rv.method = method;
+    Install(sys, {rv});
+    const auto got = Extras(Only(RunProbe(sys))).at("encryption_method");
+    const char* want = names[method];
+    if (want == nullptr) {
+      EXPECT_TRUE(got.is_null());
+    } else {
+      EXPECT_EQ(got, want);
+    }
+  }
+}
+
+TEST(BitLockerProbeTest, DecryptedVolumeHasNullUsedSpaceOnlyAndMethod) {
+  FakeWindowsSystem sys;
+  RecordedVolume rv;
+  rv.conversion_status = 0;
+  rv.percentage = 0;
+  rv.method = 0;
+  rv.encryption_flags = std::int64_t{1};  // a leftover flag says nothing about plain data
+  rv.protectors.clear();
+  rv.protection_status = 0;
+  Install(sys, {rv});
+  const boost::json::object want{
+      {"lock_status", "unlocked"}, {"used_space_only", nullptr}, {"encryption_method", nullptr}};
+  EXPECT_EQ(Extras(Only(RunProbe(sys))), want);
+}
+
+TEST(BitLockerProbeTest, LockedVolumeReportsLockedAndUnknownUsedSpaceOnly) {
+  FakeWindowsSystem sys;
+  RecordedVolume rv;
+  rv.lock_status = 1;
+  rv.protection_status = 2;
+  Install(sys, {rv});
+  sys.fake_wmi().SetMethod(Path(kCDevice), "GetConversionStatus",
+                           {{"ReturnValue", std::int64_t{-2144272384}}});
+  const VolumeFacts v = Only(RunProbe(sys));
+  EXPECT_EQ(v.protection, "on");
+  EXPECT_EQ(v.encrypted, true);
+  EXPECT_FALSE(v.conversion.has_value());
+  EXPECT_FALSE(v.conversion_percent.has_value());
+  const boost::json::object want{
+      {"lock_status", "locked"}, {"used_space_only", nullptr}, {"encryption_method", "XtsAes256"}};
+  EXPECT_EQ(Extras(v), want);
+}
+
+TEST(BitLockerProbeTest, UnknownOrFailedLockStatusIsNull) {
+  {
+    FakeWindowsSystem sys;
+    RecordedVolume rv;
+    rv.lock_status = 7;
+    Install(sys, {rv});
+    EXPECT_TRUE(Extras(Only(RunProbe(sys))).at("lock_status").is_null());
+  }
+  {
+    FakeWindowsSystem sys;
+    Install(sys, {RecordedVolume{}});
+    sys.fake_wmi().SetMethod(Path(kCDevice), "GetLockStatus",
+                             {{"ReturnValue", std::int64_t{0x80041003}}});
+    const VolumeFacts v = Only(RunProbe(sys));
+    EXPECT_TRUE(Extras(v).at("lock_status").is_null());
+    ASSERT_TRUE(v.reason.has_value());
+    EXPECT_NE(v.reason->find("GetLockStatus returned 0x80041003"), std::string::npos) << *v.reason;
+  }
+}
+
+TEST(BitLockerProbeTest, WindowsOnlyMembersArePresentAndNullWhenBitLockerUnreadable) {
+  FakeWindowsSystem sys;
+  Install(sys, {RecordedVolume{}}, /*encryptable=*/false);
+  sys.fake_wmi().FailQuery(kNs, "Win32_EncryptableVolume",
+                           PermissionDeniedError("0x80041003 (WBEM_E_ACCESS_DENIED)"));
+  const boost::json::object want{
+      {"lock_status", nullptr}, {"used_space_only", nullptr}, {"encryption_method", nullptr}};
+  EXPECT_EQ(Extras(Only(RunProbe(sys))), want);
+}
+
+TEST(BitLockerProbeTest, ExtrasNeverOverwriteNormativeMembers) {
+  VolumeFacts v;
+  v.device = "d";
+  v.role = "data";
+  v.extra["role"] = "system";
+  v.extra["lock_status"] = "unlocked";
+  auto o = VolumeToJson(v).as_object();
+  EXPECT_EQ(o.at("role"), "data");
+  EXPECT_EQ(o.at("lock_status"), "unlocked");
+  // A volume without extras (Linux) gains no member.
+  VolumeFacts plain;
+  EXPECT_FALSE(VolumeToJson(plain).as_object().contains("lock_status"));
 }
 
 }  // namespace

@@ -1,13 +1,14 @@
 // The Windows probes, run together on a recorded compliant workstation, produce the sections
 // of tests/unit/policy/baselines/facts/windows-compliant.json (the document the Windows
-// baseline is tested with) member for member, except the members the facts model cannot
-// carry yet (listed below; see docs/facts-windows.md).
+// baseline is tested with) member for member, except the members not produced yet and the
+// Bulwark additions the fixture does not show (both listed below; see docs/facts-windows.md).
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
 #include <fstream>
 #include <sstream>
 
+#include "agent/base/time_util.h"
 #include "agent/facts/facts_json.h"
 #include "platform/windows/windows_probes.h"
 #include "platform/windows/wmi_values.h"
@@ -42,9 +43,10 @@ void AddVolume(FakeWindowsSystem& sys, const std::string& device, const std::str
   const std::string path = WmiObjectPath("Win32_EncryptableVolume", "DeviceID", device);
   auto& wmi = sys.fake_wmi();
   wmi.SetMethod(path, "GetLockStatus", Ok({{"LockStatus", std::int64_t{0}}}));
-  wmi.SetMethod(
-      path, "GetConversionStatus",
-      Ok({{"ConversionStatus", std::int64_t{1}}, {"EncryptionPercentage", std::int64_t{1000}}}));
+  wmi.SetMethod(path, "GetConversionStatus",
+                Ok({{"ConversionStatus", std::int64_t{1}},
+                    {"EncryptionPercentage", std::int64_t{1000}},
+                    {"EncryptionFlags", std::int64_t{0}}}));
   wmi.SetMethod(path, "GetEncryptionMethod", Ok({{"EncryptionMethod", std::int64_t{7}}}));
   std::vector<std::string> ids;
   for (std::int64_t type : protectors) {
@@ -129,6 +131,24 @@ void CompliantWorkstation(FakeWindowsSystem& sys) {
   reg.insert_or_assign("HKLM\\SYSTEM\\CurrentControlSet\\Control\\PEFirmwareType", 2u);
   reg.insert_or_assign(
       "HKLM\\SYSTEM\\CurrentControlSet\\Control\\SecureBoot\\State\\UEFISecureBootEnabled", 1u);
+  // Windows Update by Group Policy: auto download and schedule, no quality deferral.
+  const std::string wu = "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\WindowsUpdate\\";
+  reg.insert_or_assign(wu + "AU\\NoAutoUpdate", 0u);
+  reg.insert_or_assign(wu + "AU\\AUOptions", 4u);
+  reg.insert_or_assign(wu + "DeferQualityUpdates", 1u);
+  reg.insert_or_assign(wu + "DeferQualityUpdatesPeriodInDays", 0u);
+  reg.insert_or_assign("HKLM\\SYSTEM\\CurrentControlSet\\Services\\wuauserv\\Start", 3u);
+  sys.fake_clock().SetWall(*ParseRfc3339("2026-11-28T16:00:00Z"));
+  wmi.AddRows(
+      "ROOT\\CIMV2", "Win32_QuickFixEngineering",
+      {{{"HotFixID", std::string("KB5046617")}, {"InstalledOn", std::string("11/12/2026")}}});
+  wmi.AddRows("ROOT\\CIMV2\\Security\\MicrosoftTpm", "Win32_Tpm",
+              {{{"IsActivated_InitialValue", true},
+                {"IsEnabled_InitialValue", true},
+                {"IsOwned_InitialValue", true},
+                {"ManufacturerIdTxt", std::string("INTC")},
+                {"ManufacturerVersion", std::string("600.18.0.0")},
+                {"SpecVersion", std::string("2.0, 0, 1.59")}}});
 
   wmi.AddRows("ROOT\\CIMV2", "Win32_ComputerSystem",
               {{{"DNSHostName", std::string("WS-CAROL")}, {"Name", std::string("WS-CAROL")}}});
@@ -172,6 +192,8 @@ TEST(WindowsFactsContractTest, ProbesReproduceTheCompliantFixture) {
   registry.Add(NewScreenLockProbe(sys));
   registry.Add(NewWindowsSecureBootProbe(sys));
   registry.Add(NewWindowsHostProbe(sys));
+  registry.Add(NewTpmProbe(sys));
+  registry.Add(NewWindowsAutomaticUpdatesProbe(sys));
   FactsDocument facts;
   registry.CollectAll(facts);
   ASSERT_TRUE(facts.probe_errors.empty()) << facts.probe_errors[0].reason;
@@ -179,12 +201,9 @@ TEST(WindowsFactsContractTest, ProbesReproduceTheCompliantFixture) {
   json::object want = LoadFixture();
   ASSERT_FALSE(want.empty());
 
-  // Not carried by the model yet: VolumeFacts and DiskEncryptionFacts have no extras.
+  // Not produced yet: page_files (DiskEncryptionFacts has no extras).
   json::object want_disk = want.at("disk_encryption").as_object();
   want_disk.erase("page_files");
-  for (auto& v : want_disk.at("volumes").as_array()) {
-    Drop(v.as_object(), {"lock_status", "used_space_only", "encryption_method"});
-  }
   EXPECT_EQ(Normalized(got.at("disk_encryption")), Normalized(want_disk));
 
   // Bulwark additions beyond the fixture.
@@ -207,6 +226,25 @@ TEST(WindowsFactsContractTest, ProbesReproduceTheCompliantFixture) {
   json::object want_sb = want.at("hardening").at("secure_boot").as_object();
   want_sb["setup_mode"] = nullptr;
   EXPECT_EQ(got.at("hardening").at("secure_boot"), want_sb);
+
+  // Bulwark additions beyond the fixture: the MDM setting and the newest hotfix.
+  json::object got_updates = got.at("hardening").at("automatic_updates").as_object();
+  EXPECT_TRUE(got_updates.at("mdm_allow_auto_update").is_null());
+  EXPECT_EQ(got_updates.at("last_hotfix_id"), "KB5046617");
+  EXPECT_EQ(got_updates.at("last_hotfix_installed_on"), "2026-11-12");
+  Drop(got_updates, {"mdm_allow_auto_update", "last_hotfix_id", "last_hotfix_installed_on"});
+  EXPECT_EQ(Normalized(got_updates), Normalized(want.at("hardening").at("automatic_updates")));
+
+  // The fixture predates hardening.tpm; the probe's object for a healthy firmware TPM 2.0.
+  const json::object want_tpm{{"present", true},
+                              {"enabled", true},
+                              {"activated", true},
+                              {"owned", true},
+                              {"spec_version", "2.0"},
+                              {"manufacturer", "INTC"},
+                              {"manufacturer_version", "600.18.0.0"},
+                              {"reason", nullptr}};
+  EXPECT_EQ(got.at("hardening").at("tpm"), want_tpm);
 }
 
 }  // namespace

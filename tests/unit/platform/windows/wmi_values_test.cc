@@ -59,5 +59,26 @@ TEST(WmiValuesTest, ParsesCimDateTimeWithOffsetToUtc) {
   EXPECT_FALSE(ParseCimDateTime("20261328101200.000000+060").has_value());
 }
 
+TEST(WmiValuesTest, ParsesHotfixInstalledOnInTheFormsWindowsWrites) {
+  auto day = [](const std::string& text) -> std::string {
+    auto t = ParseHotfixInstalledOn(text);
+    return t ? FormatRfc3339(*t) : std::string("none");
+  };
+  EXPECT_EQ(day("11/12/2026"), "2026-11-12T00:00:00Z");  // M/D/YYYY
+  EXPECT_EQ(day("2/3/2026"), "2026-02-03T00:00:00Z");
+  EXPECT_EQ(day(" 12/31/2025 "), "2025-12-31T00:00:00Z");
+  EXPECT_EQ(day("20261112"), "2026-11-12T00:00:00Z");
+  EXPECT_EQ(day("01dd728c944c5000"), "2026-11-12T00:00:00Z");  // FILETIME 10:00 UTC, hex
+  EXPECT_EQ(day("01DD728C944C5000"), "2026-11-12T00:00:00Z");
+}
+
+TEST(WmiValuesTest, RejectsHotfixDatesThatCouldBeReadTwoWaysOrAreInvalid) {
+  for (const char* bad : {"", "12.11.2026", "2026-11-12", "13/1/2026", "2/30/2026", "11/12/26",
+                          "111/1/2026", "1/1/1970", "20261340", "ffffffffffffffff",
+                          "0000000000000001", "01dd728c944c500g", "garbage"}) {
+    EXPECT_FALSE(ParseHotfixInstalledOn(bad).has_value()) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace bulwark
