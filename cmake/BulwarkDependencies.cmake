@@ -5,6 +5,40 @@
 # the same names: Boost and spdlog header-only from the host's headers, OpenSSL, libcurl and
 # SQLite static from the prefix built by scripts/build-mingw-deps, zlib from the mingw sysroot.
 # libpq, systemd, cryptsetup and Google Benchmark do not exist there.
+#
+# Built natively with MSVC (CMakePresets.json "windows-msvc", docs/building-on-windows.md),
+# every dependency comes from vcpkg's manifest (vcpkg.json) through its CMake config packages.
+if(WIN32 AND MSVC)
+  find_package(Boost 1.81 REQUIRED COMPONENTS json program_options)
+  find_package(Threads REQUIRED)
+  find_package(OpenSSL 3 REQUIRED)
+  find_package(CURL CONFIG REQUIRED)
+  find_package(unofficial-sqlite3 CONFIG REQUIRED)
+  find_package(spdlog CONFIG REQUIRED)
+  find_package(ZLIB REQUIRED)
+  add_library(bulwark_dep_boost_json INTERFACE)
+  target_link_libraries(bulwark_dep_boost_json INTERFACE Boost::json)
+  add_library(bulwark_dep_boost_po INTERFACE)
+  target_link_libraries(bulwark_dep_boost_po INTERFACE Boost::program_options)
+  add_library(bulwark_dep_beast INTERFACE)
+  target_link_libraries(bulwark_dep_beast INTERFACE Boost::headers Threads::Threads
+                                                    OpenSSL::SSL OpenSSL::Crypto)
+  target_compile_definitions(bulwark_dep_beast INTERFACE BOOST_ASIO_NO_DEPRECATED)
+  add_library(bulwark_dep_spdlog INTERFACE)
+  target_link_libraries(bulwark_dep_spdlog INTERFACE spdlog::spdlog)
+  add_library(bulwark_dep_openssl INTERFACE)
+  target_link_libraries(bulwark_dep_openssl INTERFACE OpenSSL::SSL OpenSSL::Crypto)
+  add_library(bulwark_dep_sqlite INTERFACE)
+  target_link_libraries(bulwark_dep_sqlite INTERFACE unofficial::sqlite3::sqlite3)
+  add_library(bulwark_dep_zlib INTERFACE)
+  target_link_libraries(bulwark_dep_zlib INTERFACE ZLIB::ZLIB)
+  add_library(bulwark_dep_curl INTERFACE)
+  target_link_libraries(bulwark_dep_curl INTERFACE CURL::libcurl)
+  if(BULWARK_BUILD_TESTS)
+    find_package(GTest CONFIG REQUIRED)
+  endif()
+  return()
+endif()
 if(WIN32)
   if(NOT MINGW OR NOT BULWARK_MINGW_PREFIX)
     message(FATAL_ERROR "the Windows build is cross-compiled with mingw-w64: configure with "
@@ -35,10 +69,52 @@ if(WIN32)
   target_link_libraries(bulwark_boost_json_impl PUBLIC bulwark_dep_boost_headers)
   add_library(bulwark_dep_boost_json INTERFACE)
   target_link_libraries(bulwark_dep_boost_json INTERFACE bulwark_boost_json_impl)
-  # Boost.ProgramOptions is not header-only: nothing links it yet on Windows (agent/service is
-  # not part of the Windows build); the target exists so a link error names it.
+  # Boost.ProgramOptions is not header-only: its sources (Debian's boost source package, same
+  # version as the host headers; scripts/lib/mingw.sh mingw_boost_po_src fetches them) are
+  # compiled here into a static library, without the project's warning flags.
+  # Without -DBULWARK_MINGW_BOOST_PO_SRC the folder mingw_boost_po_src uses in the cache is
+  # tried: <cache>/mingw-w64/boost-program-options/<version of /usr/include/boost>/src.
+  if(NOT BULWARK_MINGW_BOOST_PO_SRC)
+    file(STRINGS /usr/include/boost/version.hpp _boost_version_line
+         REGEX "^#define BOOST_VERSION [0-9]+")
+    string(REGEX REPLACE ".* ([0-9]+)$" "\\1" _boost_version "${_boost_version_line}")
+    math(EXPR _boost_major "${_boost_version} / 100000")
+    math(EXPR _boost_minor "${_boost_version} / 100 % 1000")
+    math(EXPR _boost_patch "${_boost_version} % 100")
+    if(DEFINED ENV{BULWARK_CACHE_DIR})
+      set(_bulwark_cache $ENV{BULWARK_CACHE_DIR})
+    else()
+      set(_bulwark_cache $ENV{HOME}/.cache/bulwark)
+    endif()
+    set(_boost_po_guess
+        ${_bulwark_cache}/mingw-w64/boost-program-options/${_boost_major}.${_boost_minor}.${_boost_patch}/src)
+    if(EXISTS ${_boost_po_guess}/cmdline.cpp)
+      set(BULWARK_MINGW_BOOST_PO_SRC ${_boost_po_guess})
+    endif()
+  endif()
+  set(BULWARK_MINGW_BOOST_PO_SRC "${BULWARK_MINGW_BOOST_PO_SRC}" CACHE PATH
+      "libs/program_options/src of the Boost sources matching /usr/include/boost")
+  if(NOT BULWARK_MINGW_BOOST_PO_SRC OR NOT EXISTS ${BULWARK_MINGW_BOOST_PO_SRC}/cmdline.cpp)
+    message(FATAL_ERROR "Boost.ProgramOptions sources not found: configure with "
+                        "-DBULWARK_MINGW_BOOST_PO_SRC=<dir> (scripts/build-windows passes the "
+                        "folder scripts/lib/mingw.sh mingw_boost_po_src prints)")
+  endif()
+  add_library(bulwark_boost_po_impl STATIC
+    ${BULWARK_MINGW_BOOST_PO_SRC}/cmdline.cpp
+    ${BULWARK_MINGW_BOOST_PO_SRC}/config_file.cpp
+    ${BULWARK_MINGW_BOOST_PO_SRC}/convert.cpp
+    ${BULWARK_MINGW_BOOST_PO_SRC}/options_description.cpp
+    ${BULWARK_MINGW_BOOST_PO_SRC}/parsers.cpp
+    ${BULWARK_MINGW_BOOST_PO_SRC}/positional_options.cpp
+    ${BULWARK_MINGW_BOOST_PO_SRC}/split.cpp
+    ${BULWARK_MINGW_BOOST_PO_SRC}/utf8_codecvt_facet.cpp
+    ${BULWARK_MINGW_BOOST_PO_SRC}/value_semantic.cpp
+    ${BULWARK_MINGW_BOOST_PO_SRC}/variables_map.cpp
+    ${BULWARK_MINGW_BOOST_PO_SRC}/winmain.cpp)
+  target_link_libraries(bulwark_boost_po_impl PUBLIC bulwark_dep_boost_headers)
+  set_target_properties(bulwark_boost_po_impl PROPERTIES CXX_STANDARD 20 CXX_EXTENSIONS OFF)
   add_library(bulwark_dep_boost_po INTERFACE)
-  target_link_libraries(bulwark_dep_boost_po INTERFACE bulwark_dep_boost_headers)
+  target_link_libraries(bulwark_dep_boost_po INTERFACE bulwark_boost_po_impl)
 
   find_package(Threads REQUIRED)
   add_library(bulwark_dep_beast INTERFACE)

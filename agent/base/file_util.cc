@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <filesystem>
+#include <string>
 
 namespace bulwark {
 namespace {
@@ -77,6 +79,33 @@ Status CreateFileExclusive(const std::string& path, std::string_view contents, u
     return s;
   }
   return SyncDirectory(DirectoryOf(path), path);
+}
+
+Status CreatePrivateDirectory(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec)
+    return Status(StatusCode::kPermissionDenied, "cannot create " + dir + ": " + ec.message());
+  if (::chmod(dir.c_str(), 0700) != 0) return ErrnoToStatus(errno, dir);
+  return Status();
+}
+
+Status CheckOnlyAdminsCanWrite(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return ErrnoToStatus(errno, path);
+  if (st.st_uid != 0 && st.st_uid != ::geteuid()) {
+    return Status(StatusCode::kPermissionDenied,
+                  path + " is owned by uid " + std::to_string(st.st_uid) +
+                      ", not root: refusing a file another user controls");
+  }
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return Status(StatusCode::kPermissionDenied, path + " is writable by group or others (mode " +
+                                                     mode +
+                                                     "): refusing it until 'chmod go-w' is run");
+  }
+  return Status();
 }
 
 }  // namespace bulwark

@@ -9,18 +9,36 @@
 
 #include "agent/base/file_util.h"
 #include "agent/base/strings.h"
+#ifdef _WIN32
+#include "agent/base/windows_util.h"
+#endif
 #include "policy/bundle/schema_util.h"
 
 namespace bulwark {
 namespace po = boost::program_options;
 namespace json = boost::json;
 
+#ifdef _WIN32
+namespace {
+// %ProgramData%\Bulwark and %ProgramFiles%\Bulwark from the known folders (the usual paths
+// when the shell cannot answer).
+std::string ProgramDataBulwark() {
+  Result<std::string> dir = win::ProgramDataDirectory();
+  return (dir.ok() ? *dir : std::string("C:\\ProgramData")) + "\\Bulwark";
+}
+std::string ProgramFilesBulwark() {
+  Result<std::string> dir = win::ProgramFilesDirectory();
+  return (dir.ok() ? *dir : std::string("C:\\Program Files")) + "\\Bulwark";
+}
+}  // namespace
+#endif
+
 AgentConfig DefaultAgentConfig() {
   AgentConfig c;
 #ifdef _WIN32
-  c.state_dir = "C:\\ProgramData\\Bulwark\\state";
-  c.status_file = "C:\\ProgramData\\Bulwark\\status.json";
-  c.trust_anchor = "C:\\Program Files\\Bulwark\\root.json";
+  c.state_dir = ProgramDataBulwark() + "\\state";
+  c.status_file = ProgramDataBulwark() + "\\status.json";
+  c.trust_anchor = ProgramFilesBulwark() + "\\root.json";
 #else
   c.state_dir = "/var/lib/bulwark";
   c.status_file = "/run/bulwark/status.json";
@@ -31,7 +49,7 @@ AgentConfig DefaultAgentConfig() {
 
 std::string DefaultAgentConfigPath() {
 #ifdef _WIN32
-  return "C:\\ProgramData\\Bulwark\\agent.conf";
+  return ProgramDataBulwark() + "\\agent.conf";
 #else
   return "/etc/bulwark/agent.conf";
 #endif
@@ -44,6 +62,9 @@ Result<AgentConfig> LoadAgentConfig(const std::string& path, bool required,
     if (!required) return base;
     return Status(StatusCode::kNotFound, "cannot read config file '" + path + "'");
   }
+  // The file names the collector, its CA and the state directory: a user who can change it
+  // steers the service.
+  RETURN_IF_ERROR(CheckOnlyAdminsCanWrite(path));
   AgentConfig c = base;
   long long interval = c.interval.count();
   long long policy_poll = c.policy_poll.count();

@@ -8,6 +8,7 @@
 #include <random>
 #include <sstream>
 
+#include "agent/base/file_util.h"
 #include "agent/facts/facts_json.h"
 #include "agent/net/https_client.h"
 #include "agent/queue/report_queue.h"
@@ -144,6 +145,8 @@ class Service {
     } else {
       return credential.status();
     }
+    // The anchor decides who may sign policy: only administrators may have changed it.
+    RETURN_IF_ERROR(CheckOnlyAdminsCanWrite(config_.trust_anchor).WithContext("trust anchor"));
     ASSIGN_OR_RETURN(anchor_, ReadWholeFile(config_.trust_anchor));
     ASSIGN_OR_RETURN(state_, state::AgentState::Open(config_.StateDbPath()));
     if (state_->created() && !enrollment_.device_id.empty()) RaiseStateReset();

@@ -1,7 +1,5 @@
 #include "agent/service/enroll.h"
 
-#include <sys/stat.h>
-
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -16,14 +14,7 @@
 namespace bulwark {
 namespace json = boost::json;
 
-Status PrepareStateDir(const std::string& dir) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec)
-    return Status(StatusCode::kPermissionDenied, "cannot create " + dir + ": " + ec.message());
-  if (::chmod(dir.c_str(), 0700) != 0) return ErrnoToStatus(errno, dir);
-  return Status();
-}
+Status PrepareStateDir(const std::string& dir) { return CreatePrivateDirectory(dir); }
 
 Result<std::string> ReadSecretFile(const std::string& path) {
   std::ifstream file(path);

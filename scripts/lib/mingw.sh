@@ -154,3 +154,61 @@ mingw_build_sqlite() {
     install -D -m 0644 sqlite3ext.h "$prefix/include/sqlite3ext.h"
   )
 }
+
+# Boost.ProgramOptions is not header-only: its sources are compiled by the WIN32 branch of
+# cmake/BulwarkDependencies.cmake (-DBULWARK_MINGW_BOOST_PO_SRC=<dir>) against the host's Boost
+# headers, so the source must be the same Boost version as libboost-program-options-dev.
+# Fetches Debian's boost source package (`apt-get source --download-only`, ~74 MB) once,
+# extracts ONLY libs/program_options/src from its orig tarball into
+#   mingw-w64/boost-program-options/<boost-upstream-version>/src
+# deletes the downloaded archives, and prints that src directory. Later runs only print it
+# (no network). Independent of the OpenSSL/curl/SQLite prefix. Usage: mingw_boost_po_src
+mingw_boost_po_src() {
+  local root dev=libboost-program-options1.81-dev pkg=boost1.81
+  root=$(mingw_cache_root)
+  local base=$root/boost-program-options
+  local found
+  found=$(find "$base" -mindepth 2 -maxdepth 2 -type d -name src 2>/dev/null | sort -V | tail -n 1)
+  # The host's headers decide which version is needed: "1.81.0-5+deb12u1" -> "1.81.0".
+  local want
+  want=$(dpkg-query -W -f='${source:Version}' "$dev" 2>/dev/null || true)
+  want=${want%%-*}
+  if [ -n "$want" ] && [ -d "$base/$want/src" ]; then
+    printf '%s\n' "$base/$want/src"
+    return 0
+  fi
+  if [ -z "$want" ] && [ -n "$found" ]; then
+    printf '%s\n' "$found"
+    return 0
+  fi
+  local logfile=$root/fetch.log tmp=$root/src/$pkg.tmp v orig upstream
+  mkdir -p "$root/src"
+  for v in $(mingw_source_candidates "$pkg" "$dev"); do
+    rm -rf "$tmp"
+    mkdir -p "$tmp"
+    log "fetching Debian source package $pkg=$v (program_options sources only are kept)"
+    if (cd "$tmp" && apt-get source --download-only --only-source "$pkg=$v") >>"$logfile" 2>&1; then
+      orig=$(find "$tmp" -maxdepth 1 -type f -name "${pkg}_*.orig.tar.*" | head -n 1)
+      [ -n "$orig" ] || { log "no orig tarball in $pkg=$v"; continue; }
+      upstream=${v%%-*}
+      upstream=${upstream#*:}
+      mkdir -p "$tmp/x"
+      mingw_run "$logfile" "extracting program_options from $orig failed" \
+        tar -xf "$orig" -C "$tmp/x" --wildcards '*/libs/program_options/src/*'
+      local srcdir
+      srcdir=$(find "$tmp/x" -type d -path '*/libs/program_options/src' | head -n 1)
+      [ -n "$srcdir" ] || die "$orig has no libs/program_options/src"
+      rm -rf "$base/$upstream"
+      mkdir -p "$base/$upstream"
+      mv "$srcdir" "$base/$upstream/src"
+      rm -rf "$tmp"
+      printf '%s\n' "$base/$upstream/src"
+      return 0
+    fi
+    log "source package $pkg=$v is not downloadable; trying the next version"
+  done
+  rm -rf "$tmp"
+  printf -- '--- last 30 lines of %s ---\n' "$logfile" >&2
+  tail -n 30 "$logfile" >&2
+  die "no version of source package $pkg could be fetched (is deb-src enabled?)"
+}

@@ -274,6 +274,22 @@ TEST_F(AgentServiceTest, PreseedOnAnEnrolledDeviceKeepsTheEnrolment) {
   ASSERT_EQ(Agent({"run", "--once"}, &out), 0) << out;
 }
 
+TEST_F(AgentServiceTest, RefusesAConfigOrTrustAnchorOthersCanWrite) {
+  Enroll();
+  std::string out;
+  ASSERT_EQ(::chmod(dir_.Join("agent.conf").c_str(), 0666), 0);
+  EXPECT_EQ(Agent({"run", "--once"}, &out), 1) << out;
+  EXPECT_NE(out.find("agent.conf is writable by group or others (mode 0666)"), std::string::npos)
+      << out;
+  ASSERT_EQ(::chmod(dir_.Join("agent.conf").c_str(), 0644), 0);
+  ASSERT_EQ(::chmod(dir_.Join("root.json").c_str(), 0664), 0);
+  EXPECT_EQ(Agent({"run", "--once"}, &out), 1) << out;
+  EXPECT_NE(out.find("trust anchor: " + dir_.Join("root.json") + " is writable"), std::string::npos)
+      << out;
+  ASSERT_EQ(::chmod(dir_.Join("root.json").c_str(), 0644), 0);
+  EXPECT_EQ(Agent({"run", "--once"}, &out), 0) << out;
+}
+
 TEST_F(AgentServiceTest, StatusWorksForAnUnprivilegedUserWithoutTheStateDirectory) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root to switch to the 'nobody' user";
   Enroll();

@@ -64,5 +64,28 @@ TEST(CreateFileExclusiveTest, RefusesExistingFilesAndSymlinks) {
   EXPECT_FALSE(std::filesystem::exists(dir.Join("elsewhere")));
 }
 
+TEST(CheckOnlyAdminsCanWriteTest, RefusesFilesOthersCanChange) {
+  testing::TempDir dir;
+  const std::string path = dir.Join("agent.conf");
+  ASSERT_TRUE(WriteFileAtomic(path, "server = https://c\n", 0644).ok());
+  EXPECT_TRUE(CheckOnlyAdminsCanWrite(path).ok());
+  for (const unsigned mode : {0664u, 0646u, 0666u}) {
+    ASSERT_EQ(::chmod(path.c_str(), mode), 0);
+    Status s = CheckOnlyAdminsCanWrite(path);
+    EXPECT_EQ(s.code(), StatusCode::kPermissionDenied) << mode;
+    EXPECT_THAT(s.message(), ::testing::HasSubstr("writable by group or others"));
+    EXPECT_THAT(s.message(), ::testing::HasSubstr(path));
+  }
+  ASSERT_EQ(::chmod(path.c_str(), 0644), 0);
+  EXPECT_EQ(CheckOnlyAdminsCanWrite(dir.Join("missing")).code(), StatusCode::kNotFound);
+  if (::geteuid() == 0) {
+    // Owned by another user (nobody): refused even though only that user can write it.
+    ASSERT_EQ(::chown(path.c_str(), 65534, 65534), 0);
+    Status s = CheckOnlyAdminsCanWrite(path);
+    EXPECT_EQ(s.code(), StatusCode::kPermissionDenied);
+    EXPECT_THAT(s.message(), ::testing::HasSubstr("owned by uid 65534"));
+  }
+}
+
 }  // namespace
 }  // namespace bulwark

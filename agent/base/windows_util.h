@@ -1,0 +1,56 @@
+// Win32 helpers shared by the Windows builds of agent/base and agent/service: UTF-8 <-> UTF-16
+// at the API seam, Win32 error codes as Status, the known folders, and the protected DACL the
+// agent puts on its private files and directories. Windows only (compiled when WIN32).
+//
+// Thread-safety: every function is reentrant. Errors carry the Win32 code in hex, e.g.
+// "C:\\x: CreateFileW: 0x00000005 (Access is denied.)".
+#ifndef BULWARK_AGENT_BASE_WINDOWS_UTIL_H_
+#define BULWARK_AGENT_BASE_WINDOWS_UTIL_H_
+
+#include <string>
+#include <string_view>
+
+#include "agent/base/status.h"
+
+namespace bulwark::win {
+
+// UTF-8 -> UTF-16 and back. Invalid sequences become U+FFFD; never fails.
+std::wstring Utf8ToWide(std::string_view utf8);
+std::string WideToUtf8(std::wstring_view wide);
+
+// A Win32 error code (GetLastError) as a Status: "<context>: 0x%08X (<system message>)".
+// ERROR_FILE_NOT_FOUND/PATH_NOT_FOUND -> kNotFound, ACCESS_DENIED -> kPermissionDenied,
+// FILE_EXISTS/ALREADY_EXISTS -> kAlreadyExists, DISK_FULL -> kResourceExhausted,
+// SERVICE_* "does not exist" -> kNotFound, anything else kInternal.
+Status Win32ErrorToStatus(unsigned long error, std::string_view context);
+
+// %ProgramData% (FOLDERID_ProgramData) and %ProgramFiles% (FOLDERID_ProgramFiles) in UTF-8,
+// without a trailing backslash.
+Result<std::string> ProgramDataDirectory();
+Result<std::string> ProgramFilesDirectory();
+
+// Replaces the DACL of the file or directory at `path` with a PROTECTED one (no inherited
+// entries) granting full control to LocalSystem (S-1-5-18) and BUILTIN\Administrators
+// (S-1-5-32-544) only, inherited by children of a directory. By SID, never by name.
+Status ApplyPrivateDacl(const std::string& path);
+// The same through an open HANDLE (opened with WRITE_DAC); `path` only names errors.
+Status ApplyPrivateDaclToHandle(void* handle, bool directory, const std::string& path);
+
+// The DACL ApplyPrivateDacl writes, as SDDL (e.g. "D:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)" for a
+// directory): for tests and diagnostics, and for checking on Wine, whose file system keeps no
+// DACLs (it maps them to Unix mode bits only).
+Result<std::string> PrivateDaclSddl(bool directory);
+
+// True when the DACL of `path` is protected and grants access only to S-1-5-18 and
+// S-1-5-32-544 (each at least once, nobody else, no deny entries). kNotFound if absent.
+Result<bool> HasPrivateDacl(const std::string& path);
+
+// CheckOnlyAdminsCanWrite (agent/base/file_util.h) on Windows: the owner of `path` is
+// S-1-5-18, S-1-5-32-544, TrustedInstaller or this process's user, and every allow entry that
+// grants write, append, delete, WRITE_DAC or WRITE_OWNER (or GENERIC_WRITE/ALL) names one of
+// them (inherit-only entries are templates for children and do not apply).
+Status CheckOnlyAdminsCanWrite(const std::string& path);
+
+}  // namespace bulwark::win
+
+#endif  // BULWARK_AGENT_BASE_WINDOWS_UTIL_H_
