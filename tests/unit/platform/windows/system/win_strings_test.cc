@@ -1,0 +1,57 @@
+#include "platform/windows/system/win_strings.h"
+
+#include <gtest/gtest.h>
+
+namespace bulwark {
+namespace {
+
+struct Case {
+  std::uint32_t hr;
+  StatusCode code;
+  const char* message;
+};
+
+TEST(HresultToStatusTest, MapsTheDocumentedCodes) {
+  const Case cases[] = {
+      {0x8004100Eu, StatusCode::kNotFound, "ns: connect: 0x8004100E (WBEM_E_INVALID_NAMESPACE)"},
+      {0x80041010u, StatusCode::kNotFound, "ns: connect: 0x80041010 (WBEM_E_INVALID_CLASS)"},
+      {0x80041002u, StatusCode::kNotFound, "ns: connect: 0x80041002 (WBEM_E_NOT_FOUND)"},
+      {0x80040154u, StatusCode::kNotFound, "ns: connect: 0x80040154 (REGDB_E_CLASSNOTREG)"},
+      {0x80070005u, StatusCode::kPermissionDenied, "ns: connect: 0x80070005 (E_ACCESSDENIED)"},
+      {0x80041003u, StatusCode::kPermissionDenied,
+       "ns: connect: 0x80041003 (WBEM_E_ACCESS_DENIED)"},
+      {0x80010114u, StatusCode::kUnavailable, "ns: connect: 0x80010114 (RPC_E_SERVER_UNAVAILABLE)"},
+      {0x800706BAu, StatusCode::kUnavailable, "ns: connect: 0x800706BA (RPC_S_SERVER_UNAVAILABLE)"},
+      {0x800706D9u, StatusCode::kUnavailable, "ns: connect: 0x800706D9 (EPT_S_NOT_REGISTERED)"},
+      {0x80041017u, StatusCode::kInvalidArgument, "ns: connect: 0x80041017 (WBEM_E_INVALID_QUERY)"},
+      {0x80004001u, StatusCode::kInternal, "ns: connect: 0x80004001 (E_NOTIMPL)"},
+      {0x80ABCDEFu, StatusCode::kInternal, "ns: connect: 0x80ABCDEF"},
+  };
+  for (const auto& c : cases) {
+    Status s = HresultToStatus(static_cast<std::int32_t>(c.hr), "ns: connect");
+    EXPECT_EQ(s.code(), c.code) << c.message;
+    EXPECT_EQ(s.message(), c.message);
+  }
+}
+
+TEST(Win32ErrorToStatusTest, MapsNotFoundAndAccessDenied) {
+  EXPECT_EQ(Win32ErrorToStatus(2, "HKLM\\x"),
+            NotFoundError("HKLM\\x: 0x00000002 (ERROR_FILE_NOT_FOUND)"));
+  EXPECT_EQ(Win32ErrorToStatus(2220, "g").code(), StatusCode::kNotFound);
+  EXPECT_EQ(Win32ErrorToStatus(1332, "g").code(), StatusCode::kNotFound);
+  EXPECT_EQ(Win32ErrorToStatus(5, "k"),
+            PermissionDeniedError("k: 0x00000005 (ERROR_ACCESS_DENIED)"));
+  EXPECT_EQ(Win32ErrorToStatus(1630, "k").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Win32ErrorToStatus(1234567, "k").code(), StatusCode::kInternal);
+}
+
+TEST(Utf8WideTest, RoundTripsNonAscii) {
+  const std::string text = "Administrat\xC3\xB6ren \xE2\x82\xAC \xF0\x9F\x94\x92";
+  std::wstring wide = Utf8ToWide(text);
+  EXPECT_EQ(wide.size(), 20u);  // the lock emoji is a surrogate pair
+  EXPECT_EQ(WideToUtf8(wide), text);
+  EXPECT_EQ(Utf8ToWide(""), L"");
+}
+
+}  // namespace
+}  // namespace bulwark
