@@ -1,11 +1,21 @@
 # Shared compile flags live on one INTERFACE target that every Bulwark target links.
 add_library(bulwark_flags INTERFACE)
-target_compile_options(bulwark_flags INTERFACE
-  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
-  -Woverloaded-virtual -Wconversion -Wsign-conversion -Wformat=2
-  -Wimplicit-fallthrough)
-if(BULWARK_WERROR)
-  target_compile_options(bulwark_flags INTERFACE -Werror)
+if(MSVC)
+  # The native Windows build (docs/building-on-windows.md): the closest MSVC equivalents.
+  target_compile_options(bulwark_flags INTERFACE /W4 /permissive- /utf-8 /Zc:__cplusplus /EHsc
+                                                 /bigobj)
+  target_compile_definitions(bulwark_flags INTERFACE NOMINMAX _WIN32_WINNT=0x0A00)
+  if(BULWARK_WERROR)
+    target_compile_options(bulwark_flags INTERFACE /WX)
+  endif()
+else()
+  target_compile_options(bulwark_flags INTERFACE
+    -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
+    -Woverloaded-virtual -Wconversion -Wsign-conversion -Wformat=2
+    -Wimplicit-fallthrough)
+  if(BULWARK_WERROR)
+    target_compile_options(bulwark_flags INTERFACE -Werror)
+  endif()
 endif()
 target_compile_definitions(bulwark_flags INTERFACE
   BULWARK_VERSION="${PROJECT_VERSION}"
