@@ -306,4 +306,37 @@ Status CheckOnlyAdminsCanWrite(const std::string& path) {
   return Status();
 }
 
+Status ProtectDataDirectory(const std::string& dir) {
+  const std::wstring wide = Utf8ToWide(dir);
+  if (!::CreateDirectoryW(wide.c_str(), nullptr) && ::GetLastError() != ERROR_ALREADY_EXISTS) {
+    return Win32ErrorToStatus(::GetLastError(), dir + ": CreateDirectoryW");
+  }
+  PSECURITY_DESCRIPTOR sd = nullptr;
+  if (!::ConvertStringSecurityDescriptorToSecurityDescriptorW(
+          (std::wstring(L"O:BA") + kDataDirectorySddl).c_str(), SDDL_REVISION_1, &sd, nullptr)) {
+    return Win32ErrorToStatus(::GetLastError(),
+                              "ConvertStringSecurityDescriptorToSecurityDescriptorW");
+  }
+  std::unique_ptr<void, decltype(&::LocalFree)> sd_owner(sd, &::LocalFree);
+  BOOL present = FALSE;
+  BOOL defaulted = FALSE;
+  PACL dacl = nullptr;
+  PSID owner = nullptr;
+  if (!::GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted) ||
+      !::GetSecurityDescriptorOwner(sd, &owner, &defaulted)) {
+    return Win32ErrorToStatus(::GetLastError(), "GetSecurityDescriptorDacl");
+  }
+  DWORD err =
+      ::SetNamedSecurityInfoW(const_cast<wchar_t*>(wide.c_str()), SE_FILE_OBJECT,
+                              DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION,
+                              nullptr, nullptr, dacl, nullptr);
+  if (err != ERROR_SUCCESS) return Win32ErrorToStatus(err, dir + ": SetNamedSecurityInfoW (DACL)");
+  err = ::SetNamedSecurityInfoW(const_cast<wchar_t*>(wide.c_str()), SE_FILE_OBJECT,
+                                OWNER_SECURITY_INFORMATION, owner, nullptr, nullptr, nullptr);
+  if (err != ERROR_SUCCESS) {
+    return Win32ErrorToStatus(err, dir + ": SetNamedSecurityInfoW (owner Administrators)");
+  }
+  return Status();
+}
+
 }  // namespace bulwark::win

@@ -45,6 +45,20 @@ Result<std::string> PrivateDaclSddl(bool directory);
 // S-1-5-32-544 (each at least once, nobody else, no deny entries). kNotFound if absent.
 Result<bool> HasPrivateDacl(const std::string& path);
 
+// The DACL of the agent's data folder (%ProgramData%\Bulwark: agent.conf, status.json, and
+// the private state and logs folders below): protected, full control for SYSTEM and
+// Administrators, read and execute for BUILTIN\Users (status.json and agent.conf are meant to
+// be read), inherited by children. Users may no longer create files there, as they can in
+// %ProgramData% by default.
+inline constexpr wchar_t kDataDirectorySddl[] =
+    L"D:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)(A;OICI;0x1200a9;;;BU)";
+
+// Creates `dir` if missing, puts kDataDirectorySddl on it and makes Administrators its owner
+// (a folder a user created before the install would otherwise stay theirs, and an owner may
+// rewrite any DACL). The DACL must succeed; a refused owner change is returned as the error
+// after the DACL is in place.
+Status ProtectDataDirectory(const std::string& dir);
+
 // CheckOnlyAdminsCanWrite (agent/base/file_util.h) on Windows: the owner of `path` is
 // S-1-5-18, S-1-5-32-544, TrustedInstaller or this process's user, and every allow entry that
 // grants write, append, delete, WRITE_DAC or WRITE_OWNER (or GENERIC_WRITE/ALL) names one of

@@ -206,6 +206,12 @@ void WINAPI ServiceMain(DWORD argc, wchar_t** argv) {
   Status logging = UseServiceLogger();
   if (!logging.ok()) spdlog::warn("cannot open the log file: {}", logging.message());
   spdlog::info("service {} starting", win::WideToUtf8(name));
+  // %ProgramData% lets users create files; the agent's folder must not.
+  if (auto data = win::ProgramDataDirectory(); data.ok()) {
+    if (Status s = win::ProtectDataDirectory(*data + "\\Bulwark"); !s.ok()) {
+      spdlog::warn("cannot protect the data folder: {}", s.message());
+    }
+  }
   if (Status s = ConfigureRecovery(name); !s.ok()) {
     spdlog::warn("cannot set the service recovery actions: {}", s.message());
   }

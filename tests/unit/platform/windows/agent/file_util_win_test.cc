@@ -117,6 +117,49 @@ TEST(PrivateDaclSddlTest, GrantsOnlySystemAndAdministratorsAndIsProtected) {
   EXPECT_EQ(*file, "D:P(A;;FA;;;SY)(A;;FA;;;BA)");
 }
 
+TEST(ProtectDataDirectoryTest, CreatesTheFolderAndGivesItTheDataDacl) {
+  WinTempDir dir;
+  const std::string data = dir.path() + "\\Bulwark";
+  Status s = win::ProtectDataDirectory(data);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_NE(::GetFileAttributesW(win::Utf8ToWide(data).c_str()), INVALID_FILE_ATTRIBUTES);
+  EXPECT_TRUE(win::ProtectDataDirectory(data).ok());  // again: idempotent
+  EXPECT_EQ(win::ProtectDataDirectory(dir.path() + "\\missing\\Bulwark").code(),
+            StatusCode::kNotFound);
+  if (RunningOnWine()) GTEST_SKIP() << kWineKeepsNoFileDacls;
+  const DaclView view = ReadDacl(data);
+  EXPECT_TRUE(view.protected_dacl);
+  EXPECT_THAT(view.allowed_sids,
+              ::testing::UnorderedElementsAre("S-1-5-18", "S-1-5-32-544", "S-1-5-32-545"));
+}
+
+TEST(CheckOnlyAdminsCanWriteTest, AcceptsTheCallersFileAndRefusesOneEveryoneMayWrite) {
+  WinTempDir dir;
+  const std::string path = dir.Join("agent.conf");
+  dir.WriteFile("agent.conf", "interval = 60\n");
+  Status own = CheckOnlyAdminsCanWrite(path);
+  EXPECT_TRUE(own.ok()) << own.message();
+  EXPECT_EQ(CheckOnlyAdminsCanWrite(dir.Join("missing")).code(), StatusCode::kNotFound);
+  if (RunningOnWine()) GTEST_SKIP() << kWineKeepsNoFileDacls;
+  // Everyone (S-1-1-0) may modify it: refused, naming the SID.
+  PSECURITY_DESCRIPTOR sd = nullptr;
+  ASSERT_TRUE(::ConvertStringSecurityDescriptorToSecurityDescriptorW(
+      L"D:P(A;;FA;;;SY)(A;;FA;;;BA)(A;;0x1301bf;;;WD)", SDDL_REVISION_1, &sd, nullptr));
+  BOOL present = FALSE;
+  BOOL defaulted = FALSE;
+  PACL dacl = nullptr;
+  ASSERT_TRUE(::GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted));
+  std::wstring wide = win::Utf8ToWide(path);
+  ASSERT_EQ(::SetNamedSecurityInfoW(wide.data(), SE_FILE_OBJECT,
+                                    DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION,
+                                    nullptr, nullptr, dacl, nullptr),
+            static_cast<DWORD>(ERROR_SUCCESS));
+  ::LocalFree(sd);
+  Status refused = CheckOnlyAdminsCanWrite(path);
+  EXPECT_EQ(refused.code(), StatusCode::kPermissionDenied);
+  EXPECT_THAT(refused.message(), ::testing::HasSubstr("writable by S-1-1-0"));
+}
+
 TEST(CreatePrivateDirectoryTest, RefusesAFileInTheWay) {
   WinTempDir tmp;
   tmp.WriteFile("state", "x");
