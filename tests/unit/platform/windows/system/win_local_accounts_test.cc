@@ -11,27 +11,12 @@
 #include <vector>
 
 #include "platform/windows/system/win_strings.h"
+#include "tests/unit/platform/windows/system/current_user.h"
 
 namespace bulwark {
 namespace {
 
-std::string CurrentUserSid() {
-  HANDLE token = nullptr;
-  if (!::OpenProcessToken(::GetCurrentProcess(), TOKEN_QUERY, &token)) return {};
-  DWORD size = 0;
-  ::GetTokenInformation(token, TokenUser, nullptr, 0, &size);
-  std::vector<BYTE> buffer(size);
-  std::string out;
-  if (::GetTokenInformation(token, TokenUser, buffer.data(), size, &size)) {
-    LPWSTR text = nullptr;
-    if (::ConvertSidToStringSidW(reinterpret_cast<TOKEN_USER*>(buffer.data())->User.Sid, &text)) {
-      out = WideToUtf8(text);
-      ::LocalFree(text);
-    }
-  }
-  ::CloseHandle(token);
-  return out;
-}
+using testing::CurrentUserSid;
 
 // The RID (last sub-authority) of a SID string.
 std::uint32_t RidOf(const std::string& sid) {
