@@ -16,6 +16,10 @@ else()
   if(BULWARK_WERROR)
     target_compile_options(bulwark_flags INTERFACE -Werror)
   endif()
+  if(BULWARK_LINE_TABLES_ONLY)
+    # After the build type's -g on the command line, so it wins.
+    target_compile_options(bulwark_flags INTERFACE -g1)
+  endif()
 endif()
 target_compile_definitions(bulwark_flags INTERFACE
   BULWARK_VERSION="${PROJECT_VERSION}"
