@@ -11,7 +11,7 @@ BULWARK_BUILD_PACKAGES=(
   libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev
   libssl-dev openssl libsqlite3-dev sqlite3 libcurl4-openssl-dev
   libcryptsetup-dev cryptsetup-bin util-linux
-  zlib1g-dev libpq-dev postgresql libsystemd-dev
+  zlib1g-dev libpq-dev postgresql libsystemd-dev systemd
 )
 
 log() { printf '==> %s\n' "$*" >&2; }

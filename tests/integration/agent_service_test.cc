@@ -2,10 +2,14 @@
 // policy fetch, scan of a fixture root, queued upload found through the admin API; a
 // collector outage; a new policy picked up and a rolled-back one refused and reported; and
 // kill -9 at random points across 200 enqueue/upload cycles, after which the collector holds
-// every report exactly once.
+// every report exactly once; the sd_notify conversation (READY, RELOADING, STOPPING, WATCHDOG)
+// on a notify socket as systemd sets one up; and the shipped unit checked by systemd-analyze.
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <boost/json/parse.hpp>
@@ -448,6 +452,140 @@ TEST_F(AgentServiceTest, RunsAsAServiceReloadsOnSighupAndStopsCleanlyOnSigterm) 
   EXPECT_NE(log.find("reload: "), std::string::npos) << log;  // the refused one, named
   EXPECT_NE(log.find("configuration reloaded"), std::string::npos) << log;
   EXPECT_EQ(QueueStats().at("acked_total"), json::value(1)) << log;
+}
+
+// The service manager's end of sd_notify(3): a datagram socket that records each message
+// with the time it arrived, as systemd's NOTIFY_SOCKET does for a Type=notify unit.
+class NotifySocket {
+ public:
+  struct Message {
+    std::chrono::steady_clock::time_point at;
+    std::string text;
+  };
+
+  explicit NotifySocket(const std::string& path) : path_(path) {
+    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (fd_ < 0 || path.size() >= sizeof addr.sun_path) return;
+    path.copy(addr.sun_path, path.size());
+    if (::bind(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
+      ::close(fd_);
+      fd_ = -1;
+    }
+  }
+  ~NotifySocket() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  bool ok() const { return fd_ >= 0; }
+
+  // Receives until a message containing `line` arrives (true) or `timeout` passes (false).
+  bool WaitFor(const std::string& line, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (true) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return false;
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+      char buffer[4096];
+      const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+      if (n <= 0) continue;
+      messages_.push_back(
+          {std::chrono::steady_clock::now(), std::string(buffer, static_cast<std::size_t>(n))});
+      if (HasLine(messages_.back().text, line)) return true;
+    }
+  }
+
+  // Every message received since `from` (an index into the history) that has `line`.
+  std::vector<Message> Since(std::size_t from, const std::string& line) const {
+    std::vector<Message> found;
+    for (std::size_t i = from; i < messages_.size(); ++i) {
+      if (HasLine(messages_[i].text, line)) found.push_back(messages_[i]);
+    }
+    return found;
+  }
+  std::size_t count() const { return messages_.size(); }
+  std::string History() const {
+    std::string all;
+    for (const Message& m : messages_) all += "[" + m.text + "] ";
+    return all;
+  }
+
+ private:
+  static bool HasLine(const std::string& text, const std::string& line) {
+    return ("\n" + text + "\n").find("\n" + line + "\n") != std::string::npos;
+  }
+
+  std::string path_;
+  int fd_ = -1;
+  std::vector<Message> messages_;
+};
+
+TEST_F(AgentServiceTest, TellsSystemdItIsReadyReloadingAndStoppingAndFeedsTheWatchdog) {
+  Enroll();
+  NotifySocket systemd(dir_.Join("notify"));
+  ASSERT_TRUE(systemd.ok()) << dir_.Join("notify");
+  // What systemd sets for Type=notify with WatchdogSec=2s.
+  testing::Process agent({BULWARK_AGENT_BINARY, "run", "--config", dir_.Join("agent.conf")},
+                         dir_.Join("service.log"),
+                         {"NOTIFY_SOCKET=" + dir_.Join("notify"), "WATCHDOG_USEC=2000000"});
+  ASSERT_TRUE(agent.started());
+  ASSERT_TRUE(systemd.WaitFor("READY=1", std::chrono::seconds(30)))
+      << systemd.History() << testing::ReadWholeFile(dir_.Join("service.log"));
+  // The first cycle: its report reaches the collector.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (QueueStats().at("acked_total") != json::value(1) &&
+         std::chrono::steady_clock::now() < deadline) {
+    systemd.WaitFor("WATCHDOG=1", std::chrono::milliseconds(200));
+  }
+  ASSERT_EQ(QueueStats().at("acked_total"), json::value(1));
+
+  // Idle between cycles, the watchdog hears from the agent well within its 2 s.
+  const std::size_t idle_from = systemd.count();
+  const auto idle_until = std::chrono::steady_clock::now() + std::chrono::milliseconds(4500);
+  while (std::chrono::steady_clock::now() < idle_until) {
+    systemd.WaitFor("WATCHDOG=1", std::chrono::milliseconds(500));
+  }
+  const std::vector<NotifySocket::Message> pings = systemd.Since(idle_from, "WATCHDOG=1");
+  ASSERT_GE(pings.size(), 3u) << systemd.History();
+  for (std::size_t i = 1; i < pings.size(); ++i) {
+    EXPECT_LT(pings[i].at - pings[i - 1].at, std::chrono::milliseconds(1900))
+        << "ping " << i << " of " << pings.size();
+  }
+
+  // SIGHUP (ExecReload): RELOADING=1, then READY=1 once the configuration is in place, or
+  // systemd would keep the unit "reloading".
+  const std::size_t reload_from = systemd.count();
+  agent.Signal(SIGHUP);
+  ASSERT_TRUE(systemd.WaitFor("READY=1", std::chrono::seconds(10))) << systemd.History();
+  EXPECT_EQ(systemd.Since(reload_from, "RELOADING=1").size(), 1u) << systemd.History();
+
+  // SIGTERM: STOPPING=1 and a clean exit.
+  agent.Signal(SIGTERM);
+  EXPECT_TRUE(systemd.WaitFor("STOPPING=1", std::chrono::seconds(10))) << systemd.History();
+  EXPECT_EQ(agent.Wait(std::chrono::seconds(10)), 0);
+}
+
+TEST(SystemdUnitTest, TheShippedUnitIsAcceptedBySystemdWithoutAWarning) {
+  // systemd-analyze verify loads the unit as systemd would and names every directive it does
+  // not know or cannot parse (it still exits 0 for those: the output must be empty).
+  testing::TempDir dir;
+  std::string unit =
+      testing::ReadWholeFile(BULWARK_SOURCE_DIR "/installer/debian/bulwark-agent.service");
+  ASSERT_FALSE(unit.empty());
+  const std::string exec = "ExecStart=/usr/bin/bulwark-agent run";
+  const std::size_t at = unit.find(exec);
+  ASSERT_NE(at, std::string::npos) << unit;
+  unit.replace(at, exec.size(), std::string("ExecStart=") + BULWARK_AGENT_BINARY + " run");
+  dir.WriteFile("bulwark-agent.service", unit);
+  std::string output;
+  EXPECT_EQ(
+      RunTool({"/usr/bin/systemd-analyze", "verify", "--man=no", dir.Join("bulwark-agent.service")},
+              &output),
+      0)
+      << output;
+  EXPECT_EQ(output, "");
 }
 
 TEST_F(AgentServiceTest, IdleServiceGivesBackItsMemoryAndStillRunsTheNextCycle) {
