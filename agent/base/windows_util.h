@@ -3,10 +3,11 @@
 // agent puts on its private files and directories. Windows only (compiled when WIN32).
 //
 // Thread-safety: every function is reentrant. Errors carry the Win32 code in hex, e.g.
-// "C:\\x: CreateFileW: 0x00000005 (Access is denied.)".
+// "C:\\x: CreateFileW: 0x00000005 (ERROR_ACCESS_DENIED)".
 #ifndef BULWARK_AGENT_BASE_WINDOWS_UTIL_H_
 #define BULWARK_AGENT_BASE_WINDOWS_UTIL_H_
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -18,11 +19,28 @@ namespace bulwark::win {
 std::wstring Utf8ToWide(std::string_view utf8);
 std::string WideToUtf8(std::wstring_view wide);
 
-// A Win32 error code (GetLastError) as a Status: "<context>: 0x%08X (<system message>)".
-// ERROR_FILE_NOT_FOUND/PATH_NOT_FOUND -> kNotFound, ACCESS_DENIED -> kPermissionDenied,
-// FILE_EXISTS/ALREADY_EXISTS -> kAlreadyExists, DISK_FULL -> kResourceExhausted,
-// SERVICE_* "does not exist" -> kNotFound, anything else kInternal.
-Status Win32ErrorToStatus(unsigned long error, std::string_view context);
+// "0x8004100E": eight upper-case hex digits.
+std::string Hex32(std::uint32_t code);
+
+// The symbolic name of a Win32 error or HRESULT the agent meets ("ERROR_ACCESS_DENIED",
+// "WBEM_E_INVALID_NAMESPACE"); empty when unknown.
+std::string_view SymbolicCodeName(std::uint32_t code);
+
+// What a Win32 error code means to a caller:
+//   kNotFound: ERROR_FILE_NOT_FOUND, PATH_NOT_FOUND, INVALID_NAME, BAD_PATHNAME,
+//     SERVICE_DOES_NOT_EXIST, NONE_MAPPED, NO_SUCH_ALIAS, NERR_GroupNotFound, NERR_UserNotFound;
+//   kPermissionDenied: ACCESS_DENIED, PRIVILEGE_NOT_HELD;
+//   kAlreadyExists: FILE_EXISTS, ALREADY_EXISTS, SERVICE_EXISTS;
+//   kResourceExhausted: DISK_FULL, HANDLE_DISK_FULL;
+//   kInvalidArgument: INVALID_PARAMETER, UNSUPPORTED_TYPE;
+//   kUnavailable: SHARING_VIOLATION, LOCK_VIOLATION (another process holds the file);
+//   anything else kInternal.
+StatusCode Win32ErrorCode(std::uint32_t error);
+
+// A Win32 error code (GetLastError, LSTATUS, NET_API_STATUS) as a Status with the code above:
+// "<context>: 0x%08X (<name>)", the symbolic name when known, else the system's message text
+// (in the OS's language), else no parenthesis. The one mapping for the agent and its probes.
+Status Win32ErrorToStatus(std::uint32_t error, std::string_view context);
 
 // %ProgramData% (FOLDERID_ProgramData) and %ProgramFiles% (FOLDERID_ProgramFiles) in UTF-8,
 // without a trailing backslash.
