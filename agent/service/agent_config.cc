@@ -47,6 +47,18 @@ AgentConfig DefaultAgentConfig() {
   return c;
 }
 
+std::string AgentConfig::InStateDir(std::string_view name) const {
+#ifdef _WIN32
+  constexpr char kSeparator = '\\';
+#else
+  constexpr char kSeparator = '/';
+#endif
+  std::string path = state_dir;
+  if (!path.empty() && path.back() != kSeparator && path.back() != '/') path += kSeparator;
+  path += name;
+  return path;
+}
+
 std::string DefaultAgentConfigPath() {
 #ifdef _WIN32
   return ProgramDataBulwark() + "\\agent.conf";

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 #include "agent/base/status.h"
 
@@ -39,15 +40,20 @@ struct AgentConfig {
   std::chrono::seconds backoff_base{5};
   std::chrono::seconds backoff_cap{15 * 60};
 
-  std::string StateDbPath() const { return state_dir + "/state.db"; }
-  std::string QueueDbPath() const { return state_dir + "/queue.db"; }
-  std::string CredentialPath() const { return state_dir + "/credential"; }
-  std::string EnrollmentPath() const { return state_dir + "/enrollment.json"; }
+  // `name` inside state_dir, joined with the platform's separator ('\\' on Windows, where a
+  // state_dir ending in '/' is also taken as it is).
+  std::string InStateDir(std::string_view name) const;
+  std::string StateDbPath() const { return InStateDir("state.db"); }
+  std::string QueueDbPath() const { return InStateDir("queue.db"); }
+  std::string CredentialPath() const { return InStateDir("credential"); }
+  std::string EnrollmentPath() const { return InStateDir("enrollment.json"); }
   // What `preseed` left for the service's own first enrolment (an Enrollment without a device
   // id), and the enrolment secret it copied (0600; kept for re-enrolment).
-  std::string PreseedPath() const { return state_dir + "/preseed.json"; }
-  std::string EnrollSecretPath() const { return state_dir + "/enroll_secret"; }
-  std::string CollectorCaPath() const { return state_dir + "/collector-ca.pem"; }
+  std::string PreseedPath() const { return InStateDir("preseed.json"); }
+  std::string EnrollSecretPath() const { return InStateDir("enroll_secret"); }
+  std::string CollectorCaPath() const { return InStateDir("collector-ca.pem"); }
+  // When each failing check was first seen failing (deadlines count from it).
+  std::string FirstFailedPath() const { return InStateDir("first_failed.json"); }
 };
 
 // The platform's default paths (state dir, config file, status file, anchor).

@@ -351,7 +351,7 @@ class Service {
     FactsDocument facts = CollectFacts(platform_, *system_);
     json::value facts_json = FactsToJson(facts);
     hostname_ = facts.host.hostname.value_or("");
-    const std::string memory_path = config_.state_dir + "/first_failed.json";
+    const std::string memory_path = config_.FirstFailedPath();
     auto first_failed = LoadFirstFailed(memory_path);
     results_ = policy::EvaluateChecks(active_->payload.document, facts_json, now, first_failed);
     if (Status s = SaveFirstFailed(memory_path, UpdateFirstFailed(first_failed, results_, now));

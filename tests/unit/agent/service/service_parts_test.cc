@@ -51,6 +51,15 @@ TEST(AgentConfigTest, ReadsEverySettingAndKeepsDefaultsForTheRest) {
   EXPECT_EQ(c->status_file, DefaultAgentConfig().status_file);
 }
 
+TEST(AgentConfigTest, StateFilesAreJoinedOnceWhateverTheTrailingSlash) {
+  AgentConfig c;
+  c.state_dir = "/srv/state";
+  EXPECT_EQ(c.QueueDbPath(), "/srv/state/queue.db");
+  EXPECT_EQ(c.FirstFailedPath(), "/srv/state/first_failed.json");
+  c.state_dir = "/srv/state/";
+  EXPECT_EQ(c.CredentialPath(), "/srv/state/credential");
+}
+
 TEST(AgentConfigTest, MissingDefaultFileIsFineButANamedOneIsNot) {
   testing::TempDir dir;
   auto quiet = LoadAgentConfig(dir.Join("absent.conf"), false, DefaultAgentConfig());

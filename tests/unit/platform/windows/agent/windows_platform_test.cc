@@ -8,6 +8,8 @@
 #include <boost/json/value.hpp>
 #include <sstream>
 
+#include "agent/service/agent_config.h"
+
 namespace bulwark {
 namespace {
 
@@ -22,6 +24,17 @@ TEST(IsLiveWindowsRootTest, AcceptsOnlyTheSystemDriveRoot) {
   EXPECT_FALSE(IsLiveWindowsRoot("C:\\images", 'C'));
   EXPECT_FALSE(IsLiveWindowsRoot("/mnt/image", 'C'));
   EXPECT_FALSE(IsLiveWindowsRoot("", 'C'));
+}
+
+TEST(AgentConfigOnWindowsTest, StateFilesAreJoinedWithBackslashes) {
+  AgentConfig c = DefaultAgentConfig();
+  EXPECT_EQ(c.StateDbPath(), c.state_dir + "\\state.db");
+  EXPECT_EQ(c.FirstFailedPath(), c.state_dir + "\\first_failed.json");
+  EXPECT_EQ(c.QueueDbPath().find('/'), std::string::npos) << c.QueueDbPath();
+  c.state_dir = "D:\\agent\\";
+  EXPECT_EQ(c.CredentialPath(), "D:\\agent\\credential");
+  c.state_dir = "D:/agent/";
+  EXPECT_EQ(c.QueueDbPath(), "D:/agent/queue.db");
 }
 
 TEST(WindowsPlatformTest, RefusesAnotherRoot) {
